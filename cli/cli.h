@@ -1,0 +1,16 @@
+/* The kensa command line: one cmd_<verb>.c per verb, argument parsing and printing
+ * only; everything else is a libkensa call. */
+#ifndef KS_CLI_H
+#define KS_CLI_H
+
+/* Exit statuses, the same for every verb. */
+enum {
+    KS_EXIT_OK = 0,      /* everything was read */
+    KS_EXIT_PARTIAL = 1, /* the run finished, but something was skipped or damaged */
+    KS_EXIT_USAGE = 2,   /* bad arguments */
+    KS_EXIT_FAIL = 3     /* nothing useful could be done (output not writable, ...) */
+};
+
+int cmd_dump(int argc, char **argv);
+
+#endif

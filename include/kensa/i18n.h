@@ -1,0 +1,31 @@
+/* The message catalogue: every user-facing sentence in Japanese and English.
+ *
+ * Messages are printf formats looked up by id; the language is chosen once per
+ * process (--lang, else the locale: LC_ALL, LC_MESSAGES, LANG starting "ja"). */
+#ifndef KENSA_I18N_H
+#define KENSA_I18N_H
+
+typedef enum ks_lang { KS_LANG_EN, KS_LANG_JA } ks_lang;
+
+typedef enum ks_msg_id {
+    KS_MSG_FILE_SUMMARY,   /* file, records, skipped, chunks, bad, crc, empty */
+    KS_MSG_TOTAL_SUMMARY,  /* files, records, skipped, files failed */
+    KS_MSG_PROBLEM_ERROR,  /* file, offset, chunk, what */
+    KS_MSG_PROBLEM_WARN,   /* file, offset, chunk, what */
+    KS_MSG_CANNOT_READ,    /* file, what */
+    KS_MSG_PROGRESS,       /* file, percent, chunks done, chunks */
+    KS_MSG_NOTHING_FOUND,  /* path */
+    KS_MSG_UNKNOWN_OPTION, /* option */
+    KS_MSG_COUNT
+} ks_msg_id;
+
+/* Choose the language from a name ("ja", "en", "ja_JP.UTF-8", ...); returns 0, or
+ * -1 if the name is not a known language (the language is left unchanged). */
+int ks_lang_set(const char *name);
+/* The language from the environment's locale variables (default English). */
+ks_lang ks_lang_from_env(void);
+ks_lang ks_lang_get(void);
+/* The format for id in the current language; never NULL. */
+const char *ks_msg(ks_msg_id id);
+
+#endif

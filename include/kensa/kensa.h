@@ -1,0 +1,16 @@
+/* kensa: the whole public API. */
+#ifndef KENSA_H
+#define KENSA_H
+
+#include "kensa/buf.h"
+#include "kensa/event.h"
+#include "kensa/evtx.h"
+#include "kensa/evtx_writer.h"
+#include "kensa/i18n.h"
+#include "kensa/status.h"
+#include "kensa/time.h"
+#include "kensa/value.h"
+
+#define KS_VERSION "0.1.0"
+
+#endif
