@@ -250,8 +250,8 @@ int cmd_dump(int argc, char **argv)
         if (r.strict && r.warnings > warnings_before) damaged = 1;
         if (!r.quiet)
             fprintf(stderr, ks_msg(KS_MSG_FILE_SUMMARY), files.v[i], (unsigned long long)s.records,
-                    (unsigned long long)s.records_skipped, s.chunks, s.chunks_bad, s.chunks_crc,
-                    s.chunks_empty);
+                    (unsigned long long)s.records_recovered, (unsigned long long)s.records_skipped,
+                    s.chunks, s.chunks_bad, s.chunks_crc, s.chunks_empty);
     }
     if (o.format == KS_DUMP_XML) fputs("</Events>\n", o.out);
     if (fflush(o.out) != 0 || ferror(o.out)) io_failed = 1;

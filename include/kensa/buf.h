@@ -28,6 +28,9 @@ void ks_buf_hex(ks_buf *b, uint64_t v);
 
 static inline void ks_buf_append(ks_buf *b, const void *p, size_t n)
 {
+    /* nothing to add: p (an absent name) or b->data (an empty buffer) may be NULL,
+     * which memcpy does not allow even for 0 bytes */
+    if (n == 0) return;
     if (b->cap - b->len < n && ks_buf_reserve(b, n) != 0) return;
     memcpy(b->data + b->len, p, n);
     b->len += n;

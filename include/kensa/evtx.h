@@ -93,6 +93,7 @@ typedef struct ks_xnode {
     uint32_t ch;
     uint16_t name_len;
     uint8_t kind;
+    uint8_t name_plain; /* the name needs no escaping in XML or JSON */
 } ks_xnode;
 
 typedef struct ks_evtx_record {

@@ -8,7 +8,7 @@
 typedef enum ks_lang { KS_LANG_EN, KS_LANG_JA } ks_lang;
 
 typedef enum ks_msg_id {
-    KS_MSG_FILE_SUMMARY,   /* file, records, skipped, chunks, bad, crc, empty */
+    KS_MSG_FILE_SUMMARY,   /* file, records, recovered, skipped, chunks, bad, crc, empty */
     KS_MSG_TOTAL_SUMMARY,  /* files, records, skipped, files failed */
     KS_MSG_PROBLEM_ERROR,  /* file, offset, chunk, what */
     KS_MSG_PROBLEM_WARN,   /* file, offset, chunk, what */

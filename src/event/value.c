@@ -140,10 +140,20 @@ static void put_hexbytes(ks_buf *out, const uint8_t *p, uint32_t n)
 
 static void put_guid(ks_buf *out, const uint8_t *p)
 {
-    char s[40];
-    snprintf(s, sizeof s, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", rd32(p), rd16(p + 4),
-             rd16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
-    ks_buf_append(out, s, 38);
+    /* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}: the first three groups are little-endian */
+    static const char hex[] = "0123456789ABCDEF";
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    char s[38];
+    char *d = s;
+    *d++ = '{';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *d++ = '-';
+        uint8_t c = p[order[i]];
+        *d++ = hex[c >> 4];
+        *d++ = hex[c & 15];
+    }
+    *d++ = '}';
+    ks_buf_append(out, s, sizeof s);
 }
 
 static void put_sid(ks_buf *out, const uint8_t *p, uint32_t n)

@@ -45,23 +45,26 @@ static ks_status fail(bx *b, uint32_t off, ks_status st, const char *fmt, ...)
     return st;
 }
 
-static ks_xnode *new_node(bx *b, uint8_t kind, uint32_t off)
+/* A node, uninitialised, within the per-record budget. */
+static inline ks_xnode *alloc_node(bx *b, uint32_t off)
 {
     if (++b->nodes > KS_BX_MAX_NODES) {
         fail(b, off, KS_ERR_LIMIT, "more than %d XML nodes in one record", KS_BX_MAX_NODES);
         return NULL;
     }
     ks_xnode *n = ks_arena_alloc(b->arena, sizeof *n);
-    if (!n) {
-        fail(b, off, KS_ERR_LIMIT, "record needs more memory than the per-record limit");
-        return NULL;
-    }
-    memset(n, 0, sizeof *n);
-    n->kind = kind;
+    if (!n) fail(b, off, KS_ERR_LIMIT, "record needs more memory than the per-record limit");
     return n;
 }
 
-static void append(list *l, ks_xnode *n)
+static ks_xnode *new_node(bx *b, uint8_t kind, uint32_t off)
+{
+    ks_xnode *n = alloc_node(b, off);
+    if (n) *n = (ks_xnode){.kind = kind};
+    return n;
+}
+
+static inline void append(list *l, ks_xnode *n)
 {
     if (!n) return;
     if (l->tail) l->tail->next = n;
@@ -82,8 +85,20 @@ static inline int need(bx *b, uint32_t p, uint32_t n, uint32_t end, const char *
 /* A name stored at chunk offset `off`: 4 bytes (next name), hash, count, UTF-16
  * characters, NUL. Converted to UTF-8 once per chunk. Sets *size to the bytes the
  * structure takes (for inline names). */
+/* Printable ASCII other than the characters XML or JSON escape. */
+static uint8_t plain_name(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' || ch == '<' || ch == '>' ||
+            ch == '&')
+            return 0;
+    }
+    return 1;
+}
+
 static int read_name(bx *b, uint32_t ref, uint32_t off, const char **name, uint16_t *len,
-                     uint32_t *size)
+                     uint8_t *plain, uint32_t *size)
 {
     ks_evtx_cursor *c = b->c;
     if (off > b->cklen || b->cklen - off < 8) {
@@ -103,6 +118,7 @@ static int read_name(bx *b, uint32_t ref, uint32_t off, const char **name, uint1
         if (s->gen == c->gen && s->key == off + 1) {
             *name = s->name;
             *len = s->len;
+            *plain = s->plain;
             return 1;
         }
         if (s->gen != c->gen) {
@@ -124,8 +140,10 @@ static int read_name(bx *b, uint32_t ref, uint32_t off, const char **name, uint1
             s->key = off + 1;
             s->name = s8;
             s->len = (uint16_t)sb->len;
+            s->plain = plain_name(s8, sb->len);
             *name = s8;
             *len = s->len;
+            *plain = s->plain;
             return 1;
         }
     }
@@ -142,6 +160,7 @@ static int read_name(bx *b, uint32_t ref, uint32_t off, const char **name, uint1
     s8[sb->len] = 0;
     *name = s8;
     *len = (uint16_t)sb->len;
+    *plain = plain_name(s8, sb->len);
     return 1;
 }
 
@@ -154,7 +173,7 @@ static int name_ref(bx *b, uint32_t *pp, uint32_t end, ks_xnode *n)
     uint32_t off = ks_rd32(b->ck + p);
     p += 4;
     uint32_t size;
-    if (!read_name(b, p - 4, off, &n->name, &n->name_len, &size)) return 0;
+    if (!read_name(b, p - 4, off, &n->name, &n->name_len, &n->name_plain, &size)) return 0;
     if (off == p) {
         if (!need(b, p, size, end, "inline name")) return 0;
         p += size;
@@ -314,8 +333,8 @@ static ks_status parse_element(bx *b, uint32_t *pp, uint32_t end, int depth, int
 }
 
 static const ks_xnode *get_template(bx *b, uint32_t off);
-static ks_status instantiate(bx *b, const ks_xnode *t, const ks_value *subs, uint32_t nsubs,
-                             int depth, list *out);
+static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
+                             const ks_value *subs, uint32_t nsubs, int depth, list *out);
 
 static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int depth,
                                          list *out)
@@ -355,7 +374,7 @@ static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int 
         p += size;
     }
     *pp = p;
-    return instantiate(b, body, subs, n, depth + 1, out);
+    return instantiate(b, body, NULL, subs, n, depth + 1, out);
 }
 
 static ks_status parse_seq(bx *b, uint32_t *pp, uint32_t end, int depth, int in_element,
@@ -483,12 +502,39 @@ static int type_fits(uint8_t declared, uint8_t actual)
     return d == KS_VT_SIZET && (a == KS_VT_HEX32 || a == KS_VT_HEX64);
 }
 
-static ks_status instantiate(bx *b, const ks_xnode *t, const ks_value *subs, uint32_t nsubs,
-                             int depth, list *out)
+/* Copy one template element, its attributes instantiated, with `content` (if any)
+ * as its only content. */
+static ks_status element_with(bx *b, const ks_xnode *t, const ks_xnode *first_content,
+                              const ks_value *subs, uint32_t nsubs, int depth,
+                              const ks_value *content, list *out)
+{
+    ks_xnode *n = alloc_node(b, 0);
+    if (!n) return b->st;
+    *n = *t;
+    n->next = n->child = NULL;
+    list kids = {0};
+    if (instantiate(b, t->child, first_content, subs, nsubs, depth + 1, &kids)) return b->st;
+    if (content) {
+        ks_xnode *v = new_node(b, KS_X_VALUE, 0);
+        if (!v) return b->st;
+        v->value = *content;
+        append(&kids, v);
+    }
+    n->child = kids.head;
+    append(out, n);
+    return KS_OK;
+}
+
+/* Copy the template nodes from t up to (not including) stop, filling substitutions
+ * from subs. Following Windows' rendering rules: an attribute or element whose only
+ * content is an optional substitution without a value is left out, and an element
+ * whose content is an array is repeated once per item. */
+static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
+                             const ks_value *subs, uint32_t nsubs, int depth, list *out)
 {
     if (depth > KS_BX_MAX_DEPTH)
         return fail(b, 0, KS_ERR_LIMIT, "templates nested more than %d deep", KS_BX_MAX_DEPTH);
-    for (; t; t = t->next) {
+    for (; t && t != stop; t = t->next) {
         if (t->kind == KS_X_SUBST) {
             if (t->ch >= nsubs) continue; /* no value given: nothing to show */
             const ks_value *v = &subs[t->ch];
@@ -502,19 +548,41 @@ static ks_status instantiate(bx *b, const ks_xnode *t, const ks_value *subs, uin
                 if (parse_seq(b, &p, p + v->size, depth + 1, 0, 1, out)) return b->st;
                 continue;
             }
-            ks_xnode *n = new_node(b, KS_X_VALUE, 0);
+            ks_xnode *n = alloc_node(b, 0);
             if (!n) return b->st;
-            n->value = *v;
+            *n = (ks_xnode){.kind = KS_X_VALUE, .value = *v};
             append(out, n);
             continue;
         }
-        ks_xnode *n = new_node(b, t->kind, 0);
+        if (t->kind == KS_X_ELEMENT) {
+            const ks_xnode *tc = t->child;
+            while (tc && tc->kind == KS_X_ATTR) tc = tc->next;
+            if (tc && tc->kind == KS_X_SUBST && !tc->next && tc->ch < nsubs) {
+                const ks_value *v = &subs[tc->ch];
+                if (v->type == KS_VT_NULL && (tc->name_len & KS_SUBST_OPTIONAL) && tc == t->child)
+                    continue;
+                if ((v->type & KS_VT_ARRAY) && (v->type & 0x7f) != KS_VT_BINXML) {
+                    if (b->strict_types && !type_fits(tc->value.type, v->type))
+                        return fail(b, (uint32_t)(v->data - b->ck), KS_ERR_FORMAT,
+                                    "value %u has type 0x%02x where its template expects 0x%02x",
+                                    tc->ch, v->type, tc->value.type);
+                    ks_value item;
+                    uint32_t i = 0;
+                    for (; ks_value_item(v, i, &item); i++)
+                        if (element_with(b, t, tc, subs, nsubs, depth, &item, out)) return b->st;
+                    if (i == 0 && element_with(b, t, tc, subs, nsubs, depth, NULL, out))
+                        return b->st;
+                    continue;
+                }
+            }
+        }
+        ks_xnode *n = alloc_node(b, 0);
         if (!n) return b->st;
         *n = *t;
         n->next = NULL;
         if (t->child && (t->kind == KS_X_ELEMENT || t->kind == KS_X_ATTR)) {
             list kids = {0};
-            if (instantiate(b, t->child, subs, nsubs, depth + 1, &kids)) return b->st;
+            if (instantiate(b, t->child, NULL, subs, nsubs, depth + 1, &kids)) return b->st;
             n->child = kids.head;
             /* an attribute whose optional substitution has no value is left out */
             if (t->kind == KS_X_ATTR && !kids.head) {

@@ -397,9 +397,14 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         uint64_t rid = ks_rd64(p + 8);
         if (size < 28 || size > c->end - pos) {
             uint32_t next = resync(c, pos, c->end);
-            problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, pos, rid,
-                    "record %llu has an invalid size %u (must be 28 to %u); skipped",
-                    (unsigned long long)rid, size, c->end - pos);
+            if (size >= 28 && c->cklen < KS_EVTX_CHUNK_SIZE && pos + (uint64_t)size > c->cklen)
+                problem(c, KS_EVTX_ERROR, KS_ERR_TRUNCATED, pos, rid,
+                        "record %llu is cut off: %u bytes long, the file ends after %u",
+                        (unsigned long long)rid, size, c->cklen - pos);
+            else
+                problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, pos, rid,
+                        "record %llu has an invalid size %u (must be 28 to %u); skipped",
+                        (unsigned long long)rid, size, c->end - pos);
             c->stats.records_skipped++;
             c->pos = next;
             continue;
@@ -413,9 +418,10 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         const ks_xnode *root = NULL;
         const char *err = NULL;
         uint32_t err_off = 0;
-        /* outside the header's range and not continuing the sequence: data left from
-         * an earlier use of the chunk, or a chunk caught half rewritten */
-        int leftover = (rid < c->first_id || rid > c->last_id_hdr) && rid != c->last_id + 1;
+        /* outside the header's range (which grows by records that continue it: a
+         * header not updated): data left from an earlier use of the chunk, or a
+         * chunk caught half rewritten */
+        int leftover = (rid < c->first_id || rid > c->last_id_hdr) && rid != c->last_id_hdr + 1;
         ks_status st = ks_bx_record(c, pos + 24, pos + size - 4, leftover, &root, &err, &err_off);
         if (st) {
             problem(c, KS_EVTX_ERROR, st, err_off, rid, "record %llu skipped: %s",
@@ -431,6 +437,7 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         }
         c->pos = pos + size;
         c->last_id = rid;
+        if (rid == c->last_id_hdr + 1) c->last_id_hdr = rid;
         if (leftover) {
             problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos, rid,
                     "record %llu lies outside the chunk's record range %llu-%llu (recovered "
@@ -469,6 +476,17 @@ void ks_evtx_report_header(const ks_evtx *r, ks_evtx_problem_fn fn, void *ctx)
         p.status = KS_ERR_CHECKSUM;
         p.offset = 124;
         p.what = "file header checksum mismatch; chunks read anyway";
+        fn(ctx, &p);
+    }
+    if (in->header_valid && in->header_chunks > in->chunks) {
+        char what[160];
+        snprintf(what, sizeof what,
+                 "the header counts %u chunks but the file holds %u: it is cut off after %llu "
+                 "bytes",
+                 in->header_chunks, in->chunks, (unsigned long long)in->file_size);
+        p.status = KS_ERR_TRUNCATED;
+        p.offset = in->file_size;
+        p.what = what;
         fn(ctx, &p);
     }
 }

@@ -34,6 +34,7 @@ typedef struct ks_name_slot {
     uint32_t gen;
     const char *name;
     uint16_t len;
+    uint8_t plain;
 } ks_name_slot;
 
 typedef struct ks_tmpl_slot {

@@ -8,10 +8,11 @@
 
 #include "evtx/evtx_internal.h"
 
-static void put_key(ks_buf *out, const char *s, size_t n, unsigned suffix)
+static void put_key(ks_buf *out, const ks_xnode *n, unsigned suffix)
 {
     ks_buf_putc(out, '"');
-    ks_escape_utf8(out, s, n, KS_ESC_JSON);
+    if (n->name_plain) ks_buf_append(out, n->name, n->name_len);
+    else ks_escape_utf8(out, n->name, n->name_len, KS_ESC_JSON);
     if (suffix) {
         ks_buf_putc(out, '_');
         ks_buf_u64(out, suffix);
@@ -120,6 +121,7 @@ static void put_members(ks_buf *out, const ks_xnode *content, int eventdata, int
                        memcmp(m->name, "Data", 4) == 0;
     int data_done = 0;
     unsigned index = 0;
+    uint64_t seen = 0;
     for (const ks_xnode *m = content; m; m = m->next) {
         if (m->kind != KS_X_ELEMENT) continue;
         index++;
@@ -158,16 +160,19 @@ static void put_members(ks_buf *out, const ks_xnode *content, int eventdata, int
             else ks_buf_append(out, "null", 4);
             continue;
         }
-        /* repeated names get a suffix: the count of earlier siblings of that name */
+        /* repeated names get a suffix: the count of earlier siblings of that name
+         * (a 64-bit filter over name lengths skips the count for most names) */
         unsigned dup = 0;
-        if (index <= 1024) {
+        uint64_t bit = UINT64_C(1) << (m->name_len & 63);
+        if (index > 1024) {
+            dup = index;
+        } else if (seen & bit) {
             for (const ks_xnode *p = content; p != m; p = p->next)
                 dup += p->kind == KS_X_ELEMENT && p->name_len == m->name_len &&
-                       memcmp(p->name, m->name, m->name_len) == 0;
-        } else {
-            dup = index;
+                       (p->name == m->name || memcmp(p->name, m->name, m->name_len) == 0);
         }
-        put_key(out, m->name, m->name_len, dup);
+        seen |= bit;
+        put_key(out, m, dup);
         put_value(out, m, m->name_len == 9 && memcmp(m->name, "EventData", 9) == 0);
     }
 }
@@ -192,7 +197,7 @@ static void put_value(ks_buf *out, const ks_xnode *el, int eventdata)
         for (const ks_xnode *a = attrs; a && a->kind == KS_X_ATTR; a = a->next) {
             if (!f) ks_buf_putc(out, ',');
             f = 0;
-            put_key(out, a->name, a->name_len, 0);
+            put_key(out, a, 0);
             if (a->child) put_parts(out, a->child);
             else ks_buf_append(out, "\"\"", 2);
         }

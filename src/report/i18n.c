@@ -7,10 +7,12 @@
 static ks_lang current = KS_LANG_EN;
 
 static const char *const catalogue[KS_MSG_COUNT][2] = {
-    [KS_MSG_FILE_SUMMARY] = {"%s: %llu records read, %llu skipped; %u chunks (%u unreadable, "
-                             "%u with checksum mismatch, %u unused)\n",
-                             "%s: %llu 件のレコードを読み込み、%llu 件をスキップ。チャンク %u 個"
-                             "(読めないもの %u、チェックサム不一致 %u、未使用 %u)\n"},
+    [KS_MSG_FILE_SUMMARY] = {"%s: %llu records read (%llu recovered from overwritten data), "
+                             "%llu skipped; %u chunks (%u unreadable, %u with checksum mismatch, "
+                             "%u unused)\n",
+                             "%s: %llu 件のレコードを読み込み (うち上書き跡からの復元 %llu 件)、"
+                             "%llu 件をスキップ。チャンク %u 個 (読めないもの %u、チェックサム不一致 "
+                             "%u、未使用 %u)\n"},
     [KS_MSG_TOTAL_SUMMARY] = {"total: %u files, %llu records read, %llu skipped, %u files "
                               "could not be read\n",
                               "合計: %u ファイル、%llu 件を読み込み、%llu 件をスキップ、"

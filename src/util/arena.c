@@ -20,7 +20,7 @@ static int use_block(ks_arena *a, ks_arena_block *b)
     return 0;
 }
 
-void *ks_arena_alloc(ks_arena *a, size_t n)
+void *ks_arena_alloc_slow(ks_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
     if (n == 0) n = 8;

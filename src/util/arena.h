@@ -16,7 +16,19 @@ typedef struct ks_arena {
 } ks_arena;
 
 /* 8-byte aligned memory, or NULL when out of memory or over the limit. */
-void *ks_arena_alloc(ks_arena *a, size_t n);
+void *ks_arena_alloc_slow(ks_arena *a, size_t n);
+
+static inline void *ks_arena_alloc(ks_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n && (size_t)(a->end - a->p) >= n && (!a->limit || a->used + n <= a->limit)) {
+        void *r = a->p;
+        a->p += n;
+        a->used += n;
+        return r;
+    }
+    return ks_arena_alloc_slow(a, n);
+}
 void ks_arena_reset(ks_arena *a);
 void ks_arena_free(ks_arena *a);
 

@@ -1,6 +1,9 @@
 /* UTF-16LE / Windows-1252 / UTF-8 to escaped UTF-8. The ASCII path is the hot one:
  * most event text is ASCII, so runs of plain characters are copied in bulk. */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/utf16.h"
 
@@ -54,9 +57,10 @@ static void put_escaped_ascii(ks_buf *out, unsigned c, ks_escape esc)
     case '>': ks_buf_append(out, "&gt;", 4); return;
     case '"': ks_buf_append(out, "&quot;", 6); return;
     default: {
-        /* other control characters: keep them visible as a character reference */
-        char u[6] = {'&', '#', 'x', hex[c >> 4], hex[c & 15], ';'};
-        ks_buf_append(out, u, 6);
+        /* other control characters are not allowed in XML 1.0, not even as character
+         * references: show them as their Unicode control pictures (U+2400 + c) */
+        char u[3] = {(char)0xe2, (char)(0x90 + (c >> 6)), (char)(0x80 | (c & 0x3f))};
+        ks_buf_append(out, u, 3);
         return;
     }
     }
@@ -94,14 +98,35 @@ size_t ks_utf16_trim(const uint8_t *p, size_t n)
 void ks_utf16_append(ks_buf *out, const uint8_t *p, size_t n, ks_escape esc)
 {
     const unsigned char *sp = table(esc);
-    /* worst case 6 output bytes per unit (an escape) */
-    if (n > SIZE_MAX / 6 || ks_buf_reserve(out, n * 3) != 0) return;
+    /* room for the common case; escapes and long sequences reserve more below */
+    if (n > SIZE_MAX / 6 || (out->cap - out->len < n * 3 && ks_buf_reserve(out, n * 3) != 0))
+        return;
     size_t i = 0;
     while (i < n) {
         /* bulk ASCII: write directly while the buffer has room */
         size_t room = out->cap - out->len;
         char *d = out->data + out->len;
         size_t k = 0;
+#ifdef __SSE2__
+        /* eight units at a time while all are plain: 0x20-0x7e other than the
+         * characters some escaping mode cares about (" & < > \) */
+        const __m128i lo20 = _mm_set1_epi16(0x1f), hi7f = _mm_set1_epi16(0x7f);
+        const __m128i q = _mm_set1_epi16('"'), amp = _mm_set1_epi16('&'),
+                      lt = _mm_set1_epi16('<'), gt = _mm_set1_epi16('>'),
+                      bs = _mm_set1_epi16('\\');
+        while (n - i >= 8 && room - k >= 8) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
+            __m128i ok = _mm_and_si128(_mm_cmpgt_epi16(v, lo20), _mm_cmplt_epi16(v, hi7f));
+            __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, amp)),
+                                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(v, lt),
+                                                                 _mm_cmpeq_epi16(v, gt)),
+                                                    _mm_cmpeq_epi16(v, bs)));
+            if (_mm_movemask_epi8(_mm_andnot_si128(bad, ok)) != 0xffff) break;
+            _mm_storel_epi64((__m128i *)(void *)(d + k), _mm_packus_epi16(v, v));
+            k += 8;
+            i += 8;
+        }
+#endif
         while (i < n && k < room) {
             unsigned u = (unsigned)p[2 * i] | ((unsigned)p[2 * i + 1] << 8);
             if (u >= 0x80 || sp[u]) break;
