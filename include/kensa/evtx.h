@@ -102,7 +102,6 @@ typedef struct ks_evtx_record {
     uint64_t offset;    /* of the record in the file */
     uint32_t chunk;
     uint32_t size;
-    const ks_xnode *root; /* first top-level node, normally <Event> */
     ks_evtx_cursor *cursor;
 } ks_evtx_record;
 
@@ -131,6 +130,11 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index);
 /* Next record of the loaded chunk; *rec is NULL at the end of the chunk. */
 ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **rec);
 const ks_evtx_stats *ks_evtx_cursor_stats(const ks_evtx_cursor *c);
+
+/* The decoded XML of the record: its first top-level node, normally <Event>, built
+ * on first use. NULL only if the record exceeds the per-record limits (200,000
+ * nodes, 64 MiB). Valid as long as the record is. */
+const ks_xnode *ks_evtx_record_root(const ks_evtx_record *rec);
 
 /* The record as a normalized event (System fields, EventData/UserData fields).
  * The event borrows from the record and is valid as long as it is. */

@@ -19,6 +19,7 @@ typedef struct bx {
     ks_arena *arena;
     int tmpl_mode;    /* compiling a template: substitutions allowed */
     int strict_types; /* values must have the types their template declares */
+    int symbolic;     /* values are slot markers (compiling a render program) */
     size_t nodes;
     ks_status st;
     uint32_t err_off;
@@ -134,7 +135,7 @@ static int read_name(bx *b, uint32_t ref, uint32_t off, const char **name, uint1
                 fail(b, ref, KS_ERR_NOMEM, "out of memory for names");
                 return 0;
             }
-            memcpy(s8, sb->data, sb->len);
+            if (sb->len) memcpy(s8, sb->data, sb->len); /* data is NULL for an empty name */
             s8[sb->len] = 0;
             s->gen = c->gen;
             s->key = off + 1;
@@ -156,7 +157,7 @@ static int read_name(bx *b, uint32_t ref, uint32_t off, const char **name, uint1
         fail(b, ref, KS_ERR_NOMEM, "out of memory for names");
         return 0;
     }
-    memcpy(s8, sb->data, sb->len);
+    if (sb->len) memcpy(s8, sb->data, sb->len);
     s8[sb->len] = 0;
     *name = s8;
     *len = (uint16_t)sb->len;
@@ -332,12 +333,21 @@ static ks_status parse_element(bx *b, uint32_t *pp, uint32_t end, int depth, int
     return KS_OK;
 }
 
-static const ks_xnode *get_template(bx *b, uint32_t off);
+static const ks_tmpl *get_template(bx *b, uint32_t off);
 static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
-                             const ks_value *subs, uint32_t nsubs, int depth, list *out);
+                             const ks_bx_doc *doc, int depth, list *out);
+static ks_status inst_doc(bx *b, const ks_bx_doc *doc, int depth, list *out);
+static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_subst,
+                           const ks_bx_doc **out);
 
-static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int depth,
-                                         list *out)
+static inline int slot_used(const ks_tmpl *t, uint32_t i)
+{
+    return i < 256 ? (t->used[i >> 3] >> (i & 7)) & 1 : t->used_high;
+}
+
+/* A template instance at *pp: the template (compiled once per chunk), its values,
+ * and the Binary XML values the template uses, decoded in turn. */
+static ks_status parse_ti(bx *b, uint32_t *pp, uint32_t end, int depth, const ks_bx_doc **out)
 {
     uint32_t p = *pp + 1;
     if (b->tmpl_mode) return fail(b, *pp, KS_ERR_FORMAT, "template instance inside a template");
@@ -353,8 +363,8 @@ static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int 
         if (!need(b, p, dsize, end, "template definition")) return b->st;
         p += dsize;
     }
-    const ks_xnode *body = get_template(b, def);
-    if (!body) return b->st;
+    const ks_tmpl *t = get_template(b, def);
+    if (!t) return b->st;
     if (!need(b, p, 4, end, "substitution array")) return b->st;
     uint32_t n = ks_rd32(b->ck + p);
     p += 4;
@@ -362,19 +372,37 @@ static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int 
         return fail(b, p - 4, KS_ERR_FORMAT, "%u substitution values do not fit the record", n);
     const uint8_t *desc = b->ck + p;
     p += 4 * n;
-    ks_value *subs = NULL;
-    if (n) {
-        subs = ks_arena_alloc(b->arena, sizeof *subs * n);
-        if (!subs) return fail(b, p, KS_ERR_LIMIT, "too many substitution values");
-    }
+    ks_bx_doc *d = ks_arena_alloc(b->arena, sizeof *d);
+    ks_value *subs = n ? ks_arena_alloc(b->arena, sizeof *subs * n) : NULL;
+    if (!d || (n && !subs)) return fail(b, p, KS_ERR_LIMIT, "too many substitution values");
+    const ks_bx_doc **nested = NULL;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size = ks_rd16(desc + 4 * i);
         if (!need(b, p, size, end, "substitution value")) return b->st;
         subs[i] = (ks_value){b->ck + p, size, desc[4 * i + 2]};
+        if (subs[i].type == KS_VT_BINXML && slot_used(t, i)) {
+            if (!nested) {
+                nested = ks_arena_alloc(b->arena, sizeof *nested * n);
+                if (!nested) return fail(b, p, KS_ERR_LIMIT, "too many substitution values");
+                memset(nested, 0, sizeof *nested * n);
+            }
+            if (parse_doc(b, p, p + size, depth + 1, 1, &nested[i])) return b->st;
+        }
         p += size;
     }
+    *d = (ks_bx_doc){.tmpl = t, .subs = subs, .nested = nested, .nsubs = n};
+    *out = d;
     *pp = p;
-    return instantiate(b, body, NULL, subs, n, depth + 1, out);
+    return KS_OK;
+}
+
+/* A template instance inside other content: decoded and instantiated at once. */
+static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int depth,
+                                         list *out)
+{
+    const ks_bx_doc *d = NULL;
+    if (parse_ti(b, pp, end, depth, &d)) return b->st;
+    return inst_doc(b, d, depth + 1, out);
 }
 
 static ks_status parse_seq(bx *b, uint32_t *pp, uint32_t end, int depth, int in_element,
@@ -444,9 +472,30 @@ static ks_status parse_seq(bx *b, uint32_t *pp, uint32_t end, int depth, int in_
     return KS_OK;
 }
 
+/* Record which slots a template body uses. */
+static void mark_used(ks_tmpl *t, const ks_xnode *n, int depth)
+{
+    for (; n && depth < 2 * KS_BX_MAX_DEPTH; n = n->next) {
+        if (n->kind == KS_X_SUBST) {
+            if (n->ch < 256) t->used[n->ch >> 3] |= (uint8_t)(1u << (n->ch & 7));
+            else t->used_high = 1;
+        }
+        mark_used(t, n->child, depth + 1);
+    }
+}
+
+/* An element that instantiation never leaves out or repeats: one with attributes,
+ * or whose content is not a lone substitution. */
+static int always_there(const ks_xnode *el)
+{
+    const ks_xnode *c = el->child;
+    if (c && c->kind == KS_X_ATTR) return 1;
+    return !(c && c->kind == KS_X_SUBST && !c->next);
+}
+
 /* The compiled template whose definition is at chunk offset `off` (next-offset,
  * GUID, data size, then the fragment). Compiled at most once per chunk. */
-static const ks_xnode *get_template(bx *b, uint32_t off)
+static const ks_tmpl *get_template(bx *b, uint32_t off)
 {
     ks_evtx_cursor *c = b->c;
     uint32_t h = (off * 2654435761u) >> (32 - 9);
@@ -454,8 +503,8 @@ static const ks_xnode *get_template(bx *b, uint32_t off)
     for (int probe = 0; probe < 8; probe++) {
         ks_tmpl_slot *s = &c->tmpls[(h + probe) & (KS_TMPL_SLOTS - 1)];
         if (s->gen == c->gen && s->key == off + 1) {
-            if (!s->body) fail(b, off, KS_ERR_FORMAT, "template at 0x%x: %s", off, s->err);
-            return s->body;
+            if (!s->tmpl) fail(b, off, KS_ERR_FORMAT, "template at 0x%x could not be decoded", off);
+            return s->tmpl;
         }
         if (s->gen != c->gen) {
             slot = s;
@@ -477,18 +526,28 @@ static const ks_xnode *get_template(bx *b, uint32_t off)
             if (!tb.st && !l.head) fail(&tb, off, KS_ERR_FORMAT, "empty template definition");
         }
     }
+    ks_tmpl *t = NULL;
+    if (!tb.st) {
+        t = ks_arena_alloc(&c->chunk_arena, sizeof *t);
+        if (!t) fail(&tb, off, KS_ERR_NOMEM, "out of memory for templates");
+    }
+    if (t) {
+        *t = (ks_tmpl){.body = l.head, .stable_top = 1};
+        mark_used(t, l.head, 0);
+        for (const ks_xnode *n = l.head; n; n = n->next)
+            t->stable_top &= n->kind == KS_X_ELEMENT && always_there(n);
+    }
     if (slot) {
         slot->gen = c->gen;
         slot->key = off + 1;
-        slot->body = tb.st ? NULL : l.head;
-        slot->err = "could not be decoded"; /* the detailed reason goes with the first record */
+        slot->tmpl = t;
     }
     if (tb.st) {
         b->st = tb.st;
         b->err_off = tb.err_off;
         return NULL;
     }
-    return l.head;
+    return t;
 }
 
 /* Whether a value of type `actual` may fill a slot declared `declared`: the same
@@ -505,15 +564,15 @@ static int type_fits(uint8_t declared, uint8_t actual)
 /* Copy one template element, its attributes instantiated, with `content` (if any)
  * as its only content. */
 static ks_status element_with(bx *b, const ks_xnode *t, const ks_xnode *first_content,
-                              const ks_value *subs, uint32_t nsubs, int depth,
-                              const ks_value *content, list *out)
+                              const ks_bx_doc *doc, int depth, const ks_value *content,
+                              list *out)
 {
     ks_xnode *n = alloc_node(b, 0);
     if (!n) return b->st;
     *n = *t;
     n->next = n->child = NULL;
     list kids = {0};
-    if (instantiate(b, t->child, first_content, subs, nsubs, depth + 1, &kids)) return b->st;
+    if (instantiate(b, t->child, first_content, doc, depth + 1, &kids)) return b->st;
     if (content) {
         ks_xnode *v = new_node(b, KS_X_VALUE, 0);
         if (!v) return b->st;
@@ -525,15 +584,41 @@ static ks_status element_with(bx *b, const ks_xnode *t, const ks_xnode *first_co
     return KS_OK;
 }
 
+/* A copy of a node list (a nested document used more than once). */
+static ks_status copy_nodes(bx *b, const ks_xnode *n, int depth, list *out)
+{
+    if (depth > 2 * KS_BX_MAX_DEPTH) return fail(b, 0, KS_ERR_LIMIT, "nodes nested too deep");
+    for (; n; n = n->next) {
+        ks_xnode *m = alloc_node(b, 0);
+        if (!m) return b->st;
+        *m = *n;
+        m->next = m->child = NULL;
+        list kids = {0};
+        if (n->child && copy_nodes(b, n->child, depth + 1, &kids)) return b->st;
+        m->child = kids.head;
+        append(out, m);
+    }
+    return KS_OK;
+}
+
+/* The nodes of a document, appended to out. */
+static ks_status inst_doc(bx *b, const ks_bx_doc *doc, int depth, list *out)
+{
+    if (!doc->tmpl) return copy_nodes(b, doc->tree, depth, out);
+    return instantiate(b, doc->tmpl->body, NULL, doc, depth, out);
+}
+
 /* Copy the template nodes from t up to (not including) stop, filling substitutions
- * from subs. Following Windows' rendering rules: an attribute or element whose only
- * content is an optional substitution without a value is left out, and an element
- * whose content is an array is repeated once per item. */
+ * from the document's values. Following Windows' rendering rules: an attribute or
+ * element whose only content is an optional substitution without a value is left
+ * out, and an element whose content is an array is repeated once per item. */
 static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
-                             const ks_value *subs, uint32_t nsubs, int depth, list *out)
+                             const ks_bx_doc *doc, int depth, list *out)
 {
     if (depth > KS_BX_MAX_DEPTH)
         return fail(b, 0, KS_ERR_LIMIT, "templates nested more than %d deep", KS_BX_MAX_DEPTH);
+    const ks_value *subs = doc->subs;
+    uint32_t nsubs = doc->nsubs;
     for (; t && t != stop; t = t->next) {
         if (t->kind == KS_X_SUBST) {
             if (t->ch >= nsubs) continue; /* no value given: nothing to show */
@@ -543,9 +628,9 @@ static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
                 return fail(b, (uint32_t)(v->data - b->ck), KS_ERR_FORMAT,
                             "value %u has type 0x%02x where its template expects 0x%02x", t->ch,
                             v->type, t->value.type);
-            if (v->type == KS_VT_BINXML) {
-                uint32_t p = (uint32_t)(v->data - b->ck);
-                if (parse_seq(b, &p, p + v->size, depth + 1, 0, 1, out)) return b->st;
+            if (v->type == KS_VT_BINXML && !b->symbolic) {
+                const ks_bx_doc *nd = doc->nested ? doc->nested[t->ch] : NULL;
+                if (nd && inst_doc(b, nd, depth + 1, out)) return b->st;
                 continue;
             }
             ks_xnode *n = alloc_node(b, 0);
@@ -569,9 +654,8 @@ static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
                     ks_value item;
                     uint32_t i = 0;
                     for (; ks_value_item(v, i, &item); i++)
-                        if (element_with(b, t, tc, subs, nsubs, depth, &item, out)) return b->st;
-                    if (i == 0 && element_with(b, t, tc, subs, nsubs, depth, NULL, out))
-                        return b->st;
+                        if (element_with(b, t, tc, doc, depth, &item, out)) return b->st;
+                    if (i == 0 && element_with(b, t, tc, doc, depth, NULL, out)) return b->st;
                     continue;
                 }
             }
@@ -582,7 +666,7 @@ static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
         n->next = NULL;
         if (t->child && (t->kind == KS_X_ELEMENT || t->kind == KS_X_ATTR)) {
             list kids = {0};
-            if (instantiate(b, t->child, NULL, subs, nsubs, depth + 1, &kids)) return b->st;
+            if (instantiate(b, t->child, NULL, doc, depth + 1, &kids)) return b->st;
             n->child = kids.head;
             /* an attribute whose optional substitution has no value is left out */
             if (t->kind == KS_X_ATTR && !kids.head) {
@@ -597,19 +681,67 @@ static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
     return KS_OK;
 }
 
+/* A Binary XML document in [p, end): a single template instance is kept as such;
+ * anything else is decoded into nodes. */
+static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_subst,
+                           const ks_bx_doc **out)
+{
+    uint32_t start = p;
+    while (p < end && b->ck[p] == 0x0f && end - p >= 4) p += 4; /* fragment headers */
+    if (p < end && b->ck[p] == 0x0c && !b->strict_types) {
+        const ks_bx_doc *d = NULL;
+        if (parse_ti(b, &p, end, depth, &d)) return b->st;
+        if (p >= end || b->ck[p] == 0x00) { /* nothing else but the end */
+            *out = d;
+            return KS_OK;
+        }
+    }
+    /* the general case: nodes */
+    list l = {0};
+    p = start;
+    if (parse_seq(b, &p, end, depth, 0, in_subst, &l)) return b->st;
+    ks_bx_doc *d = ks_arena_alloc(b->arena, sizeof *d);
+    if (!d) return fail(b, p, KS_ERR_LIMIT, "record needs more memory than the per-record limit");
+    *d = (ks_bx_doc){.tree = l.head};
+    *out = d;
+    return KS_OK;
+}
+
 ks_status ks_bx_record(ks_evtx_cursor *c, uint32_t pos, uint32_t end, int strict,
-                       const ks_xnode **out, const char **err, uint32_t *err_off)
+                       const ks_bx_doc **out, const char **err, uint32_t *err_off)
 {
     bx b = {.c = c, .ck = c->ck, .cklen = c->cklen, .arena = &c->rec_arena, .err = c->errmsg,
             .strict_types = strict};
-    list l = {0};
-    parse_seq(&b, &pos, end, 0, 0, 0, &l);
-    if (!b.st && !l.head) fail(&b, pos, KS_ERR_FORMAT, "record holds no XML");
+    const ks_bx_doc *d = NULL;
+    parse_doc(&b, pos, end, 0, 0, &d);
+    if (!b.st && !d->tmpl && !d->tree) fail(&b, pos, KS_ERR_FORMAT, "record holds no XML");
     if (b.st) {
         *err = c->errmsg;
         *err_off = b.err_off;
         return b.st;
     }
-    *out = l.head;
+    *out = d;
     return KS_OK;
+}
+
+const ks_xnode *ks_bx_tree(ks_evtx_cursor *c, const ks_bx_doc *doc)
+{
+    if (!doc->tmpl) return doc->tree;
+    bx b = {.c = c, .ck = c->ck, .cklen = c->cklen, .arena = &c->rec_arena, .err = c->errmsg};
+    list l = {0};
+    if (instantiate(&b, doc->tmpl->body, NULL, doc, 1, &l)) return NULL;
+    return l.head;
+}
+
+/* The node tree of a template with slot markers for values (for the program
+ * compiler): a value of type Binary XML becomes a marker node in place. */
+const ks_xnode *ks_bx_symbolic(ks_evtx_cursor *c, const ks_tmpl *t, const ks_value *marks,
+                               uint32_t n)
+{
+    bx b = {.c = c, .ck = c->ck, .cklen = c->cklen, .arena = &c->rec_arena, .err = c->errmsg,
+            .symbolic = 1};
+    ks_bx_doc d = {.tmpl = t, .subs = marks, .nsubs = n};
+    list l = {0};
+    if (instantiate(&b, t->body, NULL, &d, 1, &l)) return NULL;
+    return l.head;
 }

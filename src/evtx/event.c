@@ -51,7 +51,7 @@ static ks_value parts_value(ks_evtx_cursor *c, const ks_xnode *n)
     }
     char *p = sb->failed ? NULL : ks_arena_alloc(&c->rec_arena, sb->len + 1);
     if (!p) return none;
-    memcpy(p, sb->data, sb->len);
+    if (sb->len) memcpy(p, sb->data, sb->len); /* data is NULL while the buffer is unused */
     return (ks_value){(const uint8_t *)p, (uint32_t)sb->len, KS_VT_UTF8};
 }
 
@@ -65,7 +65,7 @@ static ks_str to_str(ks_evtx_cursor *c, ks_value v)
     ks_value_format(sb, &v, KS_ESC_NONE);
     char *p = sb->failed ? NULL : ks_arena_alloc(&c->rec_arena, sb->len + 1);
     if (!p) return s;
-    memcpy(p, sb->data, sb->len);
+    if (sb->len) memcpy(p, sb->data, sb->len);
     p[sb->len] = 0;
     return (ks_str){p, sb->len};
 }
@@ -99,7 +99,11 @@ static int parse_iso(const ks_value *v, ks_evtx_cursor *c, int64_t *ns)
         while (digits++ < 9) frac *= 10;
     }
     int64_t days = ks_days_from_civil(f[0], (unsigned)f[1], (unsigned)f[2]);
-    *ns = ((days * 86400 + f[3] * 3600 + f[4] * 60 + f[5]) * 1000000000) + frac;
+    int64_t secs = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    /* outside what int64 nanoseconds hold (years 1678-2262): saturate, as FILETIMEs do */
+    if (secs >= INT64_MAX / 1000000000) *ns = INT64_MAX;
+    else if (secs <= INT64_MIN / 1000000000) *ns = INT64_MIN;
+    else *ns = secs * 1000000000 + frac;
     return 1;
 }
 
@@ -226,7 +230,7 @@ ks_status ks_evtx_record_event(const ks_evtx_record *rec, ks_event *ev)
     ev->offset = rec->offset;
     ev->record_id = rec->record_id;
     ev->time_ns = rec->written_ns;
-    const ks_xnode *root = rec->root;
+    const ks_xnode *root = ks_evtx_record_root(rec);
     while (root && root->kind != KS_X_ELEMENT) root = root->next;
     if (!root) return KS_ERR_FORMAT;
     const ks_xnode *data = NULL, *user = NULL;

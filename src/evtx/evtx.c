@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "evtx/evtx_internal.h"
 #include "kensa/time.h"
+#include "util/crc32.h"
 
 struct ks_evtx {
     char *name;
@@ -35,7 +35,7 @@ static const uint8_t CHUNK_MAGIC[8] = {'E', 'l', 'f', 'C', 'h', 'n', 'k', 0};
 
 static uint32_t crc(uint32_t c, const uint8_t *p, size_t n)
 {
-    return (uint32_t)crc32(c, p, (uInt)n);
+    return ks_crc32(c, p, n);
 }
 
 static ks_status read_at(const ks_evtx *r, uint64_t off, void *dst, size_t n, size_t *got)
@@ -229,6 +229,7 @@ void ks_evtx_cursor_close(ks_evtx_cursor **pc)
     ks_arena_free(&c->chunk_arena);
     ks_arena_free(&c->rec_arena);
     ks_buf_free(&c->scratch);
+    ks_buf_free(&c->progbuf);
     free(c->buf);
     free(c);
     *pc = NULL;
@@ -262,6 +263,7 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
     if (c->gen == 0) { /* wrapped: clear the caches for real */
         memset(c->names, 0, sizeof c->names);
         memset(c->tmpls, 0, sizeof c->tmpls);
+        memset(c->progs, 0, sizeof c->progs);
         c->gen = 1;
     }
     ks_arena_reset(&c->chunk_arena);
@@ -415,14 +417,14 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
                     (unsigned long long)rid, ks_rd32(p + size - 4), size);
         }
         ks_arena_reset(&c->rec_arena);
-        const ks_xnode *root = NULL;
+        const ks_bx_doc *doc = NULL;
         const char *err = NULL;
         uint32_t err_off = 0;
         /* outside the header's range (which grows by records that continue it: a
          * header not updated): data left from an earlier use of the chunk, or a
          * chunk caught half rewritten */
         int leftover = (rid < c->first_id || rid > c->last_id_hdr) && rid != c->last_id_hdr + 1;
-        ks_status st = ks_bx_record(c, pos + 24, pos + size - 4, leftover, &root, &err, &err_off);
+        ks_status st = ks_bx_record(c, pos + 24, pos + size - 4, leftover, &doc, &err, &err_off);
         if (st) {
             problem(c, KS_EVTX_ERROR, st, err_off, rid, "record %llu skipped: %s",
                     (unsigned long long)rid, err);
@@ -452,13 +454,25 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         rec->offset = c->base + pos;
         rec->chunk = c->index;
         rec->size = size;
-        rec->root = root;
+        c->doc = doc;
+        c->root = NULL;
+        c->root_built = 0;
         c->stats.records++;
         *out = rec;
         return KS_OK;
     }
     c->loaded = 0;
     return KS_OK;
+}
+
+const ks_xnode *ks_evtx_record_root(const ks_evtx_record *rec)
+{
+    ks_evtx_cursor *c = rec->cursor;
+    if (!c->root_built) {
+        c->root = ks_bx_tree(c, c->doc);
+        c->root_built = 1;
+    }
+    return c->root;
 }
 
 /* --- sequential reading ---------------------------------------------------- */

@@ -32,12 +32,12 @@ static void put_scalar(ks_buf *out, const ks_value *v)
     if (v->type == KS_VT_NULL) {
         ks_buf_append(out, "null", 4);
     } else if (ks_value_is_number(v)) {
-        ks_value_format(out, v, KS_ESC_NONE);
+        ks_evtx_value(out, v, KS_ESC_NONE);
     } else if (v->type == KS_VT_BOOL && v->size == 4) {
-        ks_value_format(out, v, KS_ESC_NONE);
+        ks_evtx_value(out, v, KS_ESC_NONE);
     } else {
         ks_buf_putc(out, '"');
-        ks_value_format(out, v, KS_ESC_JSON);
+        ks_evtx_value(out, v, KS_ESC_JSON);
         ks_buf_putc(out, '"');
     }
 }
@@ -65,11 +65,14 @@ static void put_parts(ks_buf *out, const ks_xnode *n)
     for (; n && n->kind != KS_X_ELEMENT; n = n->next) {
         switch (n->kind) {
         case KS_X_VALUE:
-        case KS_X_CDATA: ks_value_format(out, &n->value, KS_ESC_JSON); break;
+        case KS_X_CDATA:
+            if (ks_is_nest(n)) ks_prog_unsupported(out);
+            else ks_evtx_value(out, &n->value, KS_ESC_JSON);
+            break;
         case KS_X_CHARREF: {
             uint16_t u = (uint16_t)n->ch;
             ks_value v = {(const uint8_t *)&u, 2, KS_VT_STRING};
-            ks_value_format(out, &v, KS_ESC_JSON);
+            ks_evtx_value(out, &v, KS_ESC_JSON);
             break;
         }
         case KS_X_ENTITY: {
@@ -96,7 +99,7 @@ static void put_parts(ks_buf *out, const ks_xnode *n)
 static int has_parts(const ks_xnode *n)
 {
     for (; n; n = n->next)
-        if (n->kind != KS_X_ELEMENT && n->kind != KS_X_PI) return 1;
+        if (n->kind != KS_X_ELEMENT && n->kind != KS_X_PI && !ks_is_nest(n)) return 1;
     return 0;
 }
 
@@ -123,6 +126,16 @@ static void put_members(ks_buf *out, const ks_xnode *content, int eventdata, int
     unsigned index = 0;
     uint64_t seen = 0;
     for (const ks_xnode *m = content; m; m = m->next) {
+        if (ks_is_nest(m)) { /* compiling: the members of a nested document go here */
+            if (eventdata) {
+                ks_prog_unsupported(out);
+                continue;
+            }
+            if (!*first) ks_buf_putc(out, ',');
+            *first = 0;
+            ks_prog_nest(out, ks_prog_slot_of(&m->value), 1, content);
+            continue;
+        }
         if (m->kind != KS_X_ELEMENT) continue;
         index++;
         const ks_xnode *na = eventdata ? name_attr(m) : NULL;
@@ -153,7 +166,7 @@ static void put_members(ks_buf *out, const ks_xnode *content, int eventdata, int
             /* "Name": text of the Data element */
             ks_buf_putc(out, '"');
             for (const ks_xnode *p = na->child; p; p = p->next)
-                if (p->kind == KS_X_VALUE) ks_value_format(out, &p->value, KS_ESC_JSON);
+                if (p->kind == KS_X_VALUE) ks_evtx_value(out, &p->value, KS_ESC_JSON);
             ks_buf_append(out, "\":", 2);
             const ks_xnode *c = first_content(m);
             if (c && has_parts(c)) put_parts(out, c);
@@ -182,7 +195,8 @@ static void put_value(ks_buf *out, const ks_xnode *el, int eventdata)
     const ks_xnode *attrs = el->child && el->child->kind == KS_X_ATTR ? el->child : NULL;
     const ks_xnode *content = first_content(el);
     int elements = 0;
-    for (const ks_xnode *m = content; m; m = m->next) elements |= m->kind == KS_X_ELEMENT;
+    for (const ks_xnode *m = content; m; m = m->next)
+        elements |= m->kind == KS_X_ELEMENT || ks_is_nest(m);
     int text = has_parts(content);
     if (!attrs && !elements) {
         if (text) put_parts(out, content);
@@ -212,7 +226,7 @@ static void put_value(ks_buf *out, const ks_xnode *el, int eventdata)
         ks_buf_append(out, "\"#text\":", 8);
         ks_buf_putc(out, '"');
         for (const ks_xnode *m = content; m; m = m->next)
-            if (m->kind == KS_X_VALUE) ks_value_format(out, &m->value, KS_ESC_JSON);
+            if (m->kind == KS_X_VALUE && !ks_is_nest(m)) ks_evtx_value(out, &m->value, KS_ESC_JSON);
         ks_buf_putc(out, '"');
     } else if (text) {
         if (!first) ks_buf_putc(out, ',');
@@ -222,10 +236,17 @@ static void put_value(ks_buf *out, const ks_xnode *el, int eventdata)
     ks_buf_putc(out, '}');
 }
 
+void ks_render_json_members(ks_buf *out, const ks_xnode *content, int *first)
+{
+    put_members(out, content, 0, first);
+}
+
 void ks_evtx_render_json(const ks_evtx_record *rec, ks_buf *out)
 {
+    ks_evtx_cursor *c = rec->cursor;
+    if (ks_evtx_programs && ks_prog_render(c, c->doc, KS_FMT_JSON, 0, out) == KS_OK) return;
     ks_buf_putc(out, '{');
     int first = 1;
-    put_members(out, rec->root, 0, &first);
+    put_members(out, ks_evtx_record_root(rec), 0, &first);
     ks_buf_append(out, "}\n", 2);
 }

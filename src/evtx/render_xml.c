@@ -7,10 +7,13 @@ static void put_parts(ks_buf *out, const ks_xnode *n, ks_escape esc)
 {
     for (; n; n = n->next) {
         switch (n->kind) {
-        case KS_X_VALUE: ks_value_format(out, &n->value, esc); break;
+        case KS_X_VALUE:
+            if (ks_is_nest(n)) ks_prog_unsupported(out); /* nested XML inside text */
+            else ks_evtx_value(out, &n->value, esc);
+            break;
         case KS_X_CDATA:
             ks_buf_append(out, "<![CDATA[", 9);
-            ks_value_format(out, &n->value, KS_ESC_NONE);
+            ks_evtx_value(out, &n->value, KS_ESC_NONE);
             ks_buf_append(out, "]]>", 3);
             break;
         case KS_X_CHARREF:
@@ -28,7 +31,7 @@ static void put_parts(ks_buf *out, const ks_xnode *n, ks_escape esc)
             ks_buf_append(out, n->name, n->name_len);
             if (n->value.size) {
                 ks_buf_putc(out, ' ');
-                ks_value_format(out, &n->value, KS_ESC_NONE);
+                ks_evtx_value(out, &n->value, KS_ESC_NONE);
             }
             ks_buf_append(out, "?>", 2);
             break;
@@ -39,7 +42,13 @@ static void put_parts(ks_buf *out, const ks_xnode *n, ks_escape esc)
 
 static void indent(ks_buf *out, int depth)
 {
-    for (int i = 0; i < depth; i++) ks_buf_append(out, "  ", 2);
+    static const char spaces[] = "                                                                ";
+    size_t n = 2 * (size_t)depth;
+    while (n > sizeof spaces - 1) {
+        ks_buf_append(out, spaces, sizeof spaces - 1);
+        n -= sizeof spaces - 1;
+    }
+    ks_buf_append(out, spaces, n);
 }
 
 static void put_node(ks_buf *out, const ks_xnode *n, int depth);
@@ -62,7 +71,7 @@ static void put_element(ks_buf *out, const ks_xnode *el, int depth)
         return;
     }
     int elements = 0;
-    for (const ks_xnode *m = k; m; m = m->next) elements |= m->kind == KS_X_ELEMENT;
+    for (const ks_xnode *m = k; m; m = m->next) elements |= m->kind == KS_X_ELEMENT || ks_is_nest(m);
     if (!elements) {
         size_t mark = out->len;
         ks_buf_putc(out, '>');
@@ -88,6 +97,10 @@ static void put_node(ks_buf *out, const ks_xnode *n, int depth)
         put_element(out, n, depth);
         return;
     }
+    if (ks_is_nest(n)) { /* compiling: a nested document goes here */
+        ks_prog_nest(out, ks_prog_slot_of(&n->value), depth, NULL);
+        return;
+    }
     /* text between child elements (mixed content) */
     const ks_xnode one = {.kind = n->kind, .name = n->name, .name_len = n->name_len,
                           .value = n->value, .ch = n->ch};
@@ -96,7 +109,14 @@ static void put_node(ks_buf *out, const ks_xnode *n, int depth)
     ks_buf_putc(out, '\n');
 }
 
+void ks_render_xml_nodes(ks_buf *out, const ks_xnode *n, int depth)
+{
+    for (; n; n = n->next) put_node(out, n, depth);
+}
+
 void ks_evtx_render_xml(const ks_evtx_record *rec, ks_buf *out)
 {
-    for (const ks_xnode *n = rec->root; n; n = n->next) put_node(out, n, 0);
+    ks_evtx_cursor *c = rec->cursor;
+    if (ks_evtx_programs && ks_prog_render(c, c->doc, KS_FMT_XML, 0, out) == KS_OK) return;
+    ks_render_xml_nodes(out, ks_evtx_record_root(rec), 0);
 }

@@ -4,6 +4,8 @@
 #include "harness.h"
 #include "kensa/kensa.h"
 #include "util/arena.h"
+#include "util/crc32.h"
+#include <zlib.h>
 #include "util/utf16.h"
 
 static const char *fmt(const ks_value *v, ks_escape esc)
@@ -166,8 +168,30 @@ static void test_buf(void)
     ks_buf_free(&b);
 }
 
+static void test_crc32(void)
+{
+    /* the fast CRC equals zlib's for every length and alignment, in pieces too */
+    static uint8_t data[70000];
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < sizeof data; i++) {
+        seed = seed * 1103515245 + 12345;
+        data[i] = (uint8_t)(seed >> 16);
+    }
+    int bad = 0;
+    for (size_t n = 0; n < 600; n++)
+        for (size_t off = 0; off < 3; off++)
+            bad += ks_crc32(0, data + off, n) != (uint32_t)crc32(0, data + off, (uInt)n);
+    CHECK_INT(bad, 0);
+    CHECK(ks_crc32(0, data, sizeof data) == (uint32_t)crc32(0, data, sizeof data));
+    uint32_t c = ks_crc32(0, data, 1000);
+    c = ks_crc32(c, data + 1000, sizeof data - 1000);
+    CHECK(c == (uint32_t)crc32(0, data, sizeof data));
+    CHECK(ks_crc32(0, (const uint8_t *)"123456789", 9) == 0xcbf43926u); /* the check value */
+}
+
 int main(void)
 {
+    test_crc32();
     test_time();
     test_utf16();
     test_values();
