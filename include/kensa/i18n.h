@@ -16,6 +16,24 @@ typedef enum ks_msg_id {
     KS_MSG_PROGRESS,       /* file, percent, chunks done, chunks */
     KS_MSG_NOTHING_FOUND,  /* path */
     KS_MSG_UNKNOWN_OPTION, /* option */
+    /* problems found in EVTX files (the arguments are those of the English text) */
+    KS_MSG_EVTX_CHUNK_IO,
+    KS_MSG_EVTX_CHUNK_CUT_HEADER,
+    KS_MSG_EVTX_CHUNK_NO_SIGNATURE,
+    KS_MSG_EVTX_CHUNK_HEADER_CRC,
+    KS_MSG_EVTX_CHUNK_FREE_OFFSET,
+    KS_MSG_EVTX_CHUNK_CUT,
+    KS_MSG_EVTX_CHUNK_DATA_CRC,
+    KS_MSG_EVTX_PAST_FREE,
+    KS_MSG_EVTX_NO_RECORD_SIGNATURE,
+    KS_MSG_EVTX_RECORD_CUT,
+    KS_MSG_EVTX_RECORD_SIZE,
+    KS_MSG_EVTX_RECORD_SIZE_COPY,
+    KS_MSG_EVTX_RECORD_SKIPPED,
+    KS_MSG_EVTX_RECORD_RECOVERED,
+    KS_MSG_EVTX_HEADER_DAMAGED,
+    KS_MSG_EVTX_HEADER_CRC,
+    KS_MSG_EVTX_FILE_CUT,
     KS_MSG_COUNT
 } ks_msg_id;
 

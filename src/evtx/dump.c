@@ -112,7 +112,8 @@ static void *work(void *arg)
 
 static int flush(const ks_dump_opts *o, ks_buf *b)
 {
-    int ok = !b->failed && fwrite(b->data, 1, b->len, o->out) == b->len;
+    /* an empty chunk has no data yet (NULL), which fwrite may not be given */
+    int ok = !b->failed && (b->len == 0 || fwrite(b->data, 1, b->len, o->out) == b->len);
     ks_buf_reset(b);
     b->failed = 0;
     return ok;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "evtx/evtx_internal.h"
+#include "kensa/i18n.h"
 #include "kensa/time.h"
 #include "util/crc32.h"
 
@@ -278,7 +279,7 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
     } else {
         if (read_at(r, c->base, c->buf, KS_EVTX_CHUNK_SIZE, &got) != KS_OK &&
             got < KS_EVTX_CHUNK_SIZE && c->base + got < r->info.file_size) {
-            problem(c, KS_EVTX_ERROR, KS_ERR_IO, 0, 0, "cannot read chunk %u: %s", index,
+            problem(c, KS_EVTX_ERROR, KS_ERR_IO, 0, 0, ks_msg(KS_MSG_EVTX_CHUNK_IO), index,
                     strerror(errno));
             c->stats.chunks_bad++;
             return KS_ERR_IO;
@@ -297,10 +298,10 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
         c->stats.chunks_bad++;
         if (got < 512)
             problem(c, KS_EVTX_ERROR, KS_ERR_TRUNCATED, 0, 0,
-                    "chunk %u is cut off after %zu bytes, before its records start", index, got);
+                    ks_msg(KS_MSG_EVTX_CHUNK_CUT_HEADER), index, got);
         else
             problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, 0, 0,
-                    "chunk %u has no \"ElfChnk\" signature; its records are not read", index);
+                    ks_msg(KS_MSG_EVTX_CHUNK_NO_SIGNATURE), index);
         return KS_ERR_FORMAT;
     }
     uint32_t free_off = ks_rd32(ck + 48);
@@ -310,29 +311,25 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
     uint32_t hcrc = crc(crc(0, ck, 120), ck + 128, 384);
     if (!no_crc && hcrc != ks_rd32(ck + 124)) {
         problem(c, KS_EVTX_WARNING, KS_ERR_CHECKSUM, 124, 0,
-                "chunk %u header checksum mismatch (stored 0x%08x, computed 0x%08x); records "
-                "read anyway",
+                ks_msg(KS_MSG_EVTX_CHUNK_HEADER_CRC),
                 index, ks_rd32(ck + 124), hcrc);
         crc_bad = 1;
     }
     if (free_off < 512 || free_off > KS_EVTX_CHUNK_SIZE) {
         problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, 48, 0,
-                "chunk %u free-space offset 0x%x is invalid; records are read up to the first "
-                "gap",
+                ks_msg(KS_MSG_EVTX_CHUNK_FREE_OFFSET),
                 index, free_off);
         free_off = c->cklen;
     } else if (free_off > c->cklen) {
         problem(c, KS_EVTX_WARNING, KS_ERR_TRUNCATED, 0, 0,
-                "chunk %u is cut off after %u of %u bytes; the records that are complete are "
-                "read",
+                ks_msg(KS_MSG_EVTX_CHUNK_CUT),
                 index, c->cklen, free_off);
         free_off = c->cklen;
     } else if (!no_crc) {
         uint32_t dcrc = crc(0, ck + 512, free_off - 512);
         if (dcrc != ks_rd32(ck + 52)) {
             problem(c, KS_EVTX_WARNING, KS_ERR_CHECKSUM, 52, 0,
-                    "chunk %u records checksum mismatch (stored 0x%08x, computed 0x%08x); "
-                    "records read anyway",
+                    ks_msg(KS_MSG_EVTX_CHUNK_DATA_CRC),
                     index, ks_rd32(ck + 52), dcrc);
             crc_bad = 1;
         }
@@ -383,14 +380,14 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
              * (a header not updated) is read; older leftovers are not */
             if (!record_at(c, pos, c->cklen) || ks_rd64(p + 8) != c->last_id + 1) break;
             problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos, ks_rd64(p + 8),
-                    "record past the chunk's free-space offset (header not updated); read");
+                    ks_msg(KS_MSG_EVTX_PAST_FREE));
             c->end = c->cklen;
         }
         if (ks_rd32(p) != 0x00002a2a) {
             if (all_zero(p, c->end - pos < 24 ? c->end - pos : 24)) break; /* end of records */
             uint32_t next = resync(c, pos, c->end);
             problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, pos, 0,
-                    "no record signature; skipped %u bytes to the next record", next - pos);
+                    ks_msg(KS_MSG_EVTX_NO_RECORD_SIGNATURE), next - pos);
             c->stats.records_skipped++;
             c->pos = next;
             continue;
@@ -401,11 +398,11 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
             uint32_t next = resync(c, pos, c->end);
             if (size >= 28 && c->cklen < KS_EVTX_CHUNK_SIZE && pos + (uint64_t)size > c->cklen)
                 problem(c, KS_EVTX_ERROR, KS_ERR_TRUNCATED, pos, rid,
-                        "record %llu is cut off: %u bytes long, the file ends after %u",
+                        ks_msg(KS_MSG_EVTX_RECORD_CUT),
                         (unsigned long long)rid, size, c->cklen - pos);
             else
                 problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, pos, rid,
-                        "record %llu has an invalid size %u (must be 28 to %u); skipped",
+                        ks_msg(KS_MSG_EVTX_RECORD_SIZE),
                         (unsigned long long)rid, size, c->end - pos);
             c->stats.records_skipped++;
             c->pos = next;
@@ -413,7 +410,7 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         }
         if (ks_rd32(p + size - 4) != size) {
             problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos + size - 4, rid,
-                    "record %llu size copy %u does not match its size %u",
+                    ks_msg(KS_MSG_EVTX_RECORD_SIZE_COPY),
                     (unsigned long long)rid, ks_rd32(p + size - 4), size);
         }
         ks_arena_reset(&c->rec_arena);
@@ -426,7 +423,7 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         int leftover = (rid < c->first_id || rid > c->last_id_hdr) && rid != c->last_id_hdr + 1;
         ks_status st = ks_bx_record(c, pos + 24, pos + size - 4, leftover, &doc, &err, &err_off);
         if (st) {
-            problem(c, KS_EVTX_ERROR, st, err_off, rid, "record %llu skipped: %s",
+            problem(c, KS_EVTX_ERROR, st, err_off, rid, ks_msg(KS_MSG_EVTX_RECORD_SKIPPED),
                     (unsigned long long)rid, err);
             c->stats.records_skipped++;
             if (ks_rd32(p + size - 4) != size) {
@@ -442,8 +439,7 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         if (rid == c->last_id_hdr + 1) c->last_id_hdr = rid;
         if (leftover) {
             problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos, rid,
-                    "record %llu lies outside the chunk's record range %llu-%llu (recovered "
-                    "from partly overwritten data)",
+                    ks_msg(KS_MSG_EVTX_RECORD_RECOVERED),
                     (unsigned long long)rid, (unsigned long long)c->first_id,
                     (unsigned long long)c->last_id_hdr);
             c->stats.records_recovered++;
@@ -484,19 +480,18 @@ void ks_evtx_report_header(const ks_evtx *r, ks_evtx_problem_fn fn, void *ctx)
     ks_evtx_problem p = {.file = r->name, .chunk = UINT32_MAX, .severity = KS_EVTX_WARNING};
     if (!in->header_valid) {
         p.status = KS_ERR_FORMAT;
-        p.what = "file header damaged (no \"ElfFile\" signature); chunks read anyway";
+        p.what = ks_msg(KS_MSG_EVTX_HEADER_DAMAGED);
         fn(ctx, &p);
     } else if (!in->header_crc_ok) {
         p.status = KS_ERR_CHECKSUM;
         p.offset = 124;
-        p.what = "file header checksum mismatch; chunks read anyway";
+        p.what = ks_msg(KS_MSG_EVTX_HEADER_CRC);
         fn(ctx, &p);
     }
     if (in->header_valid && in->header_chunks > in->chunks) {
         char what[160];
         snprintf(what, sizeof what,
-                 "the header counts %u chunks but the file holds %u: it is cut off after %llu "
-                 "bytes",
+                 ks_msg(KS_MSG_EVTX_FILE_CUT),
                  in->header_chunks, in->chunks, (unsigned long long)in->file_size);
         p.status = KS_ERR_TRUNCATED;
         p.offset = in->file_size;

@@ -19,6 +19,7 @@
 #define TMPL_BUCKETS 32u /* template pointer table at chunk offset 384 */
 #define FT_EPOCH_DIFF INT64_C(116444736000000000) /* 1601 -> 1970 in 100 ns ticks */
 
+/* clang-format off */
 /* Every element and attribute name the writer uses; each is stored once per chunk. */
 enum name_id {
     N_EVENT, N_XMLNS, N_SYSTEM, N_PROVIDER, N_NAME, N_GUID, N_EVENTID, N_QUALIFIERS,
@@ -42,6 +43,7 @@ enum {
     S_PID, S_ACTIVITY, S_RELATED, S_VERSION, S_TID, S_USERID, S_PROVIDER, S_PROVIDER_GUID,
     S_CHANNEL, S_COMPUTER, S_FIELDS
 };
+/* clang-format on */
 
 #define EVENT_NS "http://schemas.microsoft.com/win/2004/08/events/event"
 
@@ -139,17 +141,15 @@ static void utf8_to_utf16(ks_buf *out, const char *s, size_t n)
         size_t used = 1;
         if (len == 1) {
             cp = c;
-        } else if (len && n - i >= len) {
+        } else if (len) {
+            /* the lead byte and the continuation bytes that follow it */
+            size_t avail = n - i < len ? n - i : len, k = 1;
             uint32_t v = c & (0x7fu >> len);
-            size_t k = 1;
-            for (; k < len && (p[i + k] & 0xc0) == 0x80; k++) v = (v << 6) | (p[i + k] & 0x3f);
+            for (; k < avail && (p[i + k] & 0xc0) == 0x80; k++) v = (v << 6) | (p[i + k] & 0x3f);
             static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-            if (k == len && v >= min[len] && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff)) {
+            if (k == len && v >= min[len] && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff))
                 cp = v;
-                used = len;
-            } else if (k > 1 && k < len) {
-                used = k; /* a truncated sequence counts as one bad character */
-            }
+            used = k; /* a cut-off or invalid sequence is one bad character */
         }
         i += used;
         if (cp >= 0x10000) {
@@ -901,7 +901,8 @@ ks_status ks_evtx_writer_add(ks_evtx_writer *w, const ks_event *ev)
         }
         if (w->rec.len <= CK_SIZE - w->free_off) break;
         mark_restore(w, &m);
-        if (attempt || w->free_off == CK_HDR)
+        /* in a new chunk its names and template would only add bytes */
+        if (attempt || w->free_off == CK_HDR || w->rec.len > CK_SIZE - CK_HDR)
             return fail(w, KS_ERR_LIMIT, "event of %zu bytes does not fit in a 64 KiB chunk",
                         w->rec.len);
         if ((st = chunk_flush(w))) return st; /* full: the record starts a new chunk */

@@ -189,8 +189,42 @@ static void test_crc32(void)
     CHECK(ks_crc32(0, (const uint8_t *)"123456789", 9) == 0xcbf43926u); /* the check value */
 }
 
+/* The conversions of a printf format, in order ("%u%s%llu"). */
+static void conversions(const char *f, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (; *f && k + 8 < cap; f++) {
+        if (*f != '%') continue;
+        f++;
+        while (*f && strchr("0123456789.-+ #", *f)) f++;
+        while (*f && strchr("hlzjt", *f)) out[k++] = *f++;
+        if (*f) out[k++] = *f;
+        if (!*f) break;
+    }
+    out[k] = 0;
+}
+
+static void test_catalogue(void)
+{
+    /* every message has the same conversions, in the same order, in both languages */
+    for (int id = 0; id < KS_MSG_COUNT; id++) {
+        char en[64], ja[64];
+        CHECK(ks_lang_set("en") == 0);
+        conversions(ks_msg((ks_msg_id)id), en, sizeof en);
+        CHECK(ks_lang_set("ja_JP.UTF-8") == 0);
+        conversions(ks_msg((ks_msg_id)id), ja, sizeof ja);
+        if (strcmp(en, ja) != 0) fprintf(stderr, "message %d: %s vs %s\n", id, en, ja);
+        CHECK_STR(ja, en);
+        CHECK(ks_msg((ks_msg_id)id)[0] != 0);
+    }
+    CHECK(ks_lang_set("fr") == -1);
+    CHECK(ks_lang_get() == KS_LANG_JA);
+    ks_lang_set("en");
+}
+
 int main(void)
 {
+    test_catalogue();
     test_crc32();
     test_time();
     test_utf16();

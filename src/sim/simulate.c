@@ -1,0 +1,592 @@
+/* A synthetic hospital day as Windows event logs, for `kensa simulate`, demos and
+ * tests: staff logons on EMR terminals and to the file server during business hours,
+ * an administrator's RDP sessions, a vendor's remote maintenance, the nightly backup,
+ * then an RDP brute force from outside, the logon that follows, network logons to
+ * the servers, a service installed and a log cleared. Every name and address is
+ * invented; the same seed always gives the same files. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kensa/evtx_writer.h"
+#include "kensa/simulate.h"
+#include "kensa/time.h"
+
+#define DOMAIN "HOSP"
+#define FQDN ".hosp.local"
+#define NS_PER_S INT64_C(1000000000)
+#define MINUTE (60 * NS_PER_S)
+
+/* The invented domain: S-1-5-21-2715348816-1609428393-3127498823-RID. */
+static const uint32_t DOMAIN_SUBAUTH[4] = {21, 2715348816u, 1609428393u, 3127498823u};
+
+typedef struct host {
+    const char *name, *ip;
+} host;
+
+enum { H_DC01, H_FS01, H_EMRDB01, H_BK01, H_RDS01, H_ITPC01, H_TERM, NTERM = 12 };
+
+static const host HOSTS[H_TERM + NTERM] = {
+    {"DC01", "10.10.1.10"},         {"FS01", "10.10.1.20"},         {"EMR-DB01", "10.10.1.30"},
+    {"BK01", "10.10.1.40"},         {"RDS01", "10.10.1.50"},        {"IT-PC01", "10.10.3.5"},
+    {"EMR-TERM-01", "10.10.2.11"},  {"EMR-TERM-02", "10.10.2.12"},  {"EMR-TERM-03", "10.10.2.13"},
+    {"EMR-TERM-04", "10.10.2.14"},  {"EMR-TERM-05", "10.10.2.15"},  {"EMR-TERM-06", "10.10.2.16"},
+    {"EMR-TERM-07", "10.10.2.17"},  {"EMR-TERM-08", "10.10.2.18"},  {"EMR-TERM-09", "10.10.2.19"},
+    {"EMR-TERM-10", "10.10.2.20"},  {"EMR-TERM-11", "10.10.2.21"},  {"EMR-TERM-12", "10.10.2.22"},
+};
+
+typedef struct account {
+    const char *name;
+    uint32_t rid;
+    int admin; /* gets an elevated token */
+} account;
+
+static const account STAFF[] = {
+    {"tanaka.h", 1105, 0},    {"suzuki.y", 1106, 0},    {"sato.k", 1107, 0},
+    {"takahashi.m", 1108, 0}, {"watanabe.a", 1109, 0},  {"ito.r", 1110, 0},
+    {"yamamoto.s", 1111, 0},  {"nakamura.e", 1112, 0},  {"kobayashi.t", 1113, 0},
+    {"kato.n", 1114, 0},      {"yoshida.m", 1115, 0},   {"yamada.k", 1116, 0},
+    {"sasaki.y", 1117, 0},    {"yamaguchi.r", 1118, 0}, {"matsumoto.h", 1119, 0},
+    {"inoue.a", 1121, 0},
+};
+static const account ADMIN = {"admin.kimura", 1103, 1};
+static const account BACKUP = {"svc-backup", 1104, 1};
+static const account VENDOR = {"vendor.emr", 1120, 1};
+
+#define VENDOR_IP "198.51.100.23" /* the EMR vendor's office (RFC 5737) */
+
+enum kind { K_LOGON, K_LOGOFF, K_FAIL, K_SVC_STATE, K_SVC_INSTALL, K_CLEARED };
+
+/* One event to write, before it is turned into fields. */
+typedef struct sev {
+    int64_t t;
+    uint32_t seq; /* creation order: ties keep it */
+    uint8_t kind, type, host, ntlm;
+    const account *acct;
+    const char *ip, *workstation, *target_name;
+    uint64_t logon_id;
+    uint16_t port, item;
+} sev;
+
+typedef struct sim {
+    uint64_t rng;
+    uint64_t next_logon_id;
+    sev *ev;
+    size_t n, cap;
+    int failed; /* out of memory */
+    char attacker_ip[48], attacker_ws[32];
+} sim;
+
+/* splitmix64: small, fast, and the same everywhere */
+static uint64_t rnd(sim *s)
+{
+    uint64_t z = (s->rng += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint32_t below(sim *s, uint32_t n)
+{
+    return (uint32_t)(rnd(s) % n);
+}
+
+/* Japan time on the simulated day (2024-10-15, a Tuesday; day 1 is the night after),
+ * as UTC ns, plus a random part below one second in FILETIME's 100 ns steps. */
+static int64_t jst(sim *s, int day, int h, int m, int sec)
+{
+    int64_t days = ks_days_from_civil(2024, 10, 15) + day;
+    int64_t t = ((days * 86400) + h * 3600 + m * 60 + sec - 9 * 3600) * NS_PER_S;
+    return t + (int64_t)below(s, 10000000) * 100;
+}
+
+static sev *add(sim *s, int64_t t, enum kind k, uint8_t where)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        sev *e = realloc(s->ev, cap * sizeof *e);
+        if (!e) {
+            s->failed = 1;
+            return NULL;
+        }
+        s->ev = e;
+        s->cap = cap;
+    }
+    sev *e = &s->ev[s->n];
+    *e = (sev){.t = t, .seq = (uint32_t)s->n, .kind = (uint8_t)k, .host = where};
+    s->n++;
+    return e;
+}
+
+/* A logon (and its logoff after `dur`, if dur > 0). */
+static sev *logon(sim *s, int64_t t, uint8_t type, uint8_t where, const account *a, const char *ip,
+                  const char *ws, int64_t dur)
+{
+    sev *e = add(s, t, K_LOGON, where);
+    if (!e) return NULL;
+    e->type = type;
+    e->acct = a;
+    e->ip = ip;
+    e->workstation = ws;
+    e->logon_id = s->next_logon_id += 0x1000 + below(s, 0x40000);
+    e->port = type == 3 ? (uint16_t)(49152 + below(s, 16000)) : 0;
+    if (dur > 0) {
+        sev copy = *e;
+        sev *o = add(s, t + dur, K_LOGOFF, where);
+        if (!o) return NULL;
+        o->type = copy.type;
+        o->acct = copy.acct;
+        o->logon_id = copy.logon_id;
+        e = &s->ev[s->n - 2];
+    }
+    return e;
+}
+
+static void ordinary_day(sim *s)
+{
+    /* staff: a session on their terminal, Kerberos logons to the domain controller,
+     * file server visits during the day */
+    for (size_t i = 0; i < sizeof STAFF / sizeof STAFF[0]; i++) {
+        const account *a = &STAFF[i];
+        uint8_t term = (uint8_t)(H_TERM + (i + below(s, 3)) % NTERM);
+        const host *h = &HOSTS[term];
+        int64_t in = jst(s, 0, 7, 45, 0) + (int64_t)below(s, 75) * MINUTE;
+        int64_t out = jst(s, 0, 17, 0, 0) + (int64_t)below(s, 120) * MINUTE;
+        logon(s, in, 2, term, a, "127.0.0.1", h->name, out - in);
+        logon(s, in + (2 + below(s, 5)) * NS_PER_S, 3, H_DC01, a, h->ip, "-",
+              (1 + below(s, 20)) * NS_PER_S);
+        unsigned visits = 2 + below(s, 4);
+        for (unsigned v = 0; v < visits; v++) {
+            int64_t t = in + (int64_t)below(s, (uint32_t)((out - in) / MINUTE)) * MINUTE;
+            logon(s, t, 3, H_FS01, a, h->ip, "-", (1 + below(s, 25)) * MINUTE);
+            logon(s, t - 2 * NS_PER_S, 3, H_DC01, a, h->ip, "-", 3 * NS_PER_S);
+        }
+    }
+    /* the administrator: a desk session and RDP to the servers */
+    const host *it = &HOSTS[H_ITPC01];
+    int64_t in = jst(s, 0, 8, 50, 0), out = jst(s, 0, 18, 20, 0);
+    logon(s, in, 2, H_ITPC01, &ADMIN, "127.0.0.1", it->name, out - in);
+    static const uint8_t servers[] = {H_FS01, H_DC01, H_EMRDB01, H_BK01};
+    for (int k = 0; k < 3; k++) {
+        uint8_t to = servers[below(s, 4)];
+        int64_t t = jst(s, 0, 9 + 3 * k, (int)below(s, 50), 0);
+        logon(s, t, 10, to, &ADMIN, it->ip, HOSTS[to].name, (10 + below(s, 40)) * MINUTE);
+    }
+    /* the vendor's remote maintenance: RDP to RDS01, then to the EMR database */
+    int64_t t = jst(s, 0, 14, 5 + (int)below(s, 20), 0);
+    logon(s, t, 10, H_RDS01, &VENDOR, VENDOR_IP, "RDS01", 35 * MINUTE);
+    sev *e = logon(s, t + 4 * MINUTE, 3, H_EMRDB01, &VENDOR, HOSTS[H_RDS01].ip, "RDS01",
+                   20 * MINUTE);
+    if (e) e->ntlm = 1;
+    /* the nightly backup */
+    t = jst(s, 1, 1, 0, 0);
+    static const uint8_t backed_up[] = {H_DC01, H_FS01, H_EMRDB01};
+    for (int k = 0; k < 3; k++)
+        logon(s, t + (k * 12 + (int)below(s, 4)) * MINUTE, 3, backed_up[k], &BACKUP,
+              HOSTS[H_BK01].ip, "-", (5 + below(s, 10)) * MINUTE);
+    /* services starting and stopping on the servers (BK01's System log is cleared
+     * later, so it has none) */
+    static const uint8_t svc_hosts[] = {H_DC01, H_FS01, H_EMRDB01, H_RDS01};
+    for (int k = 0; k < 8; k++) {
+        int64_t ts = jst(s, 0, 8 + (int)below(s, 10), (int)below(s, 60), 0);
+        uint8_t h = svc_hosts[below(s, 4)];
+        uint16_t svc = (uint16_t)below(s, 3);
+        sev *a = add(s, ts, K_SVC_STATE, h);
+        sev *b = add(s, ts + (2 + below(s, 10)) * MINUTE, K_SVC_STATE, h);
+        if (a && b) {
+            a->item = (uint16_t)(svc * 2);     /* running */
+            b->item = (uint16_t)(svc * 2 + 1); /* stopped */
+        }
+    }
+}
+
+static void intrusion(sim *s, ks_sim_result *res)
+{
+    snprintf(s->attacker_ip, sizeof s->attacker_ip, "203.0.113.%u", 10 + below(s, 240));
+    static const char ALNUM[] = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+    memcpy(s->attacker_ws, "WIN-", 4);
+    for (int i = 0; i < 11; i++) s->attacker_ws[4 + i] = ALNUM[below(s, sizeof ALNUM - 1)];
+    s->attacker_ws[15] = 0;
+    /* the brute force: RDP with network level authentication fails as type 3 */
+    uint8_t type = below(s, 2) ? 3 : 10;
+    unsigned n = 60 + below(s, 61);
+    int64_t t = jst(s, 1, 2, 10 + (int)below(s, 5), 0);
+    for (unsigned i = 0; i < n; i++) {
+        t += (2 + below(s, 8)) * NS_PER_S + below(s, 10000000) * 100;
+        sev *e = add(s, t, K_FAIL, H_RDS01);
+        if (!e) return;
+        e->type = type;
+        e->ip = s->attacker_ip;
+        e->workstation = s->attacker_ws;
+        e->port = (uint16_t)(40000 + below(s, 25000));
+        e->target_name = i < n / 3 ? "administrator" : i < n / 2 ? "admin" : VENDOR.name;
+        /* "admin" does not exist: the other status Windows gives */
+        e->item = !strcmp(e->target_name, "admin");
+    }
+    /* the password is found */
+    t += (30 + below(s, 120)) * NS_PER_S;
+    sev *e = logon(s, t, 10, H_RDS01, &VENDOR, s->attacker_ip, "RDS01", 0);
+    if (!e) return;
+    res->intrusion_ns = t / 100 * 100;
+    res->failed_logons = n;
+    snprintf(res->attacker_ip, sizeof res->attacker_ip, "%s", s->attacker_ip);
+    snprintf(res->account, sizeof res->account, DOMAIN "\\%s", VENDOR.name);
+    snprintf(res->entry_host, sizeof res->entry_host, "RDS01" FQDN);
+    /* from RDS01 to the servers, NTLM with the stolen password */
+    uint8_t order[4] = {H_DC01, H_FS01, H_EMRDB01, H_BK01};
+    for (int i = 3; i > 0; i--) {
+        int j = (int)below(s, (uint32_t)i + 1);
+        uint8_t x = order[i];
+        order[i] = order[j];
+        order[j] = x;
+    }
+    int64_t fs_t = 0, bk_t = 0;
+    for (int i = 0; i < 4; i++) {
+        t += (3 + below(s, 10)) * MINUTE + below(s, 60) * NS_PER_S;
+        e = logon(s, t, 3, order[i], &VENDOR, HOSTS[H_RDS01].ip, "RDS01",
+                  (1 + below(s, 5)) * MINUTE);
+        if (!e) return;
+        e->ntlm = 1;
+        if (order[i] == H_FS01) fs_t = t;
+        if (order[i] == H_BK01) bk_t = t;
+        res->lateral_logons++;
+    }
+    /* a service on the file server, the backup server's System log cleared */
+    e = add(s, fs_t + (2 + below(s, 3)) * MINUTE, K_SVC_INSTALL, H_FS01);
+    if (e) e->item = (uint16_t)below(s, 3);
+    e = add(s, bk_t + (4 + below(s, 4)) * MINUTE, K_CLEARED, H_BK01);
+}
+
+/* --- events to fields ----------------------------------------------------- */
+
+typedef struct fb {
+    ks_field f[32];
+    size_t n;
+    uint8_t pool[4096];
+    size_t used;
+    char computer[64], user_sid[80];
+} fb;
+
+static const uint8_t *keep(fb *b, const void *p, size_t n)
+{
+    if (b->used + n > sizeof b->pool) return NULL;
+    uint8_t *d = b->pool + b->used;
+    memcpy(d, p, n);
+    b->used += (n + 7) & ~(size_t)7;
+    return d;
+}
+
+static void put(fb *b, const char *name, uint8_t type, const void *p, size_t n)
+{
+    if (b->n == sizeof b->f / sizeof b->f[0]) return;
+    const uint8_t *d = n ? keep(b, p, n) : NULL;
+    if (n && !d) return;
+    b->f[b->n++] = (ks_field){{name, strlen(name)}, {d, (uint32_t)n, type}};
+}
+
+static void str(fb *b, const char *name, const char *s)
+{
+    put(b, name, KS_VT_UTF8, s, strlen(s));
+}
+
+static void num(fb *b, const char *name, uint8_t type, uint64_t v, size_t n)
+{
+    uint8_t le[8];
+    for (size_t i = 0; i < 8; i++) le[i] = (uint8_t)(v >> (8 * i));
+    put(b, name, type, le, n);
+}
+
+/* S-1-5-21-...-rid, S-1-5-18 (rid 18, local) or S-1-0-0 (rid 0). */
+static void sid(fb *b, const char *name, uint32_t rid, int domain)
+{
+    uint8_t s[28] = {1, 1, 0, 0, 0, 0, 0, 5};
+    if (!domain) {
+        if (!rid) s[7] = 0;
+        for (int k = 0; k < 4; k++) s[8 + k] = (uint8_t)(rid >> (8 * k));
+        put(b, name, KS_VT_SID, s, 12);
+        return;
+    }
+    s[1] = 5;
+    for (int i = 0; i < 5; i++) {
+        uint32_t v = i < 4 ? DOMAIN_SUBAUTH[i] : rid;
+        for (int k = 0; k < 4; k++) s[8 + 4 * i + k] = (uint8_t)(v >> (8 * k));
+    }
+    put(b, name, KS_VT_SID, s, 28);
+}
+
+static void guid(fb *b, const char *name, sim *s, int zero)
+{
+    uint8_t g[16] = {0};
+    if (!zero) {
+        uint64_t a = rnd(s), c = rnd(s);
+        for (int i = 0; i < 8; i++) {
+            g[i] = (uint8_t)(a >> (8 * i));
+            g[8 + i] = (uint8_t)(c >> (8 * i));
+        }
+        g[7] = (uint8_t)((g[7] & 0x0f) | 0x40); /* version 4 */
+        g[8] = (uint8_t)((g[8] & 0x3f) | 0x80);
+    }
+    put(b, name, KS_VT_GUID, g, 16);
+}
+
+static const char SECURITY_GUID[] = "{54849625-5478-4994-A5BA-3E3B0328C30D}";
+static const char SCM_GUID[] = "{555908D1-A6D7-4695-8E1E-26931D2012F4}";
+static const char EVENTLOG_GUID[] = "{FC65DDD8-D6EF-4962-83D5-6E5CFE9CE148}";
+
+static void security_event(ks_event *ev, uint32_t id, uint16_t task, uint8_t version,
+                           uint64_t keywords)
+{
+    ev->provider = (ks_str){"Microsoft-Windows-Security-Auditing", 35};
+    ev->provider_guid = (ks_str){SECURITY_GUID, sizeof SECURITY_GUID - 1};
+    ev->channel = (ks_str){"Security", 8};
+    ev->event_id = id;
+    ev->task = task;
+    ev->version = version;
+    ev->keywords = keywords;
+}
+
+static void system_event(ks_event *ev, int scm, uint32_t id)
+{
+    ev->channel = (ks_str){"System", 6};
+    ev->event_id = id;
+    ev->level = 4;
+    if (scm) {
+        ev->provider = (ks_str){"Service Control Manager", 23};
+        ev->provider_guid = (ks_str){SCM_GUID, sizeof SCM_GUID - 1};
+        ev->has_qualifiers = true;
+        ev->qualifiers = 16384;
+        ev->keywords = UINT64_C(0x8080000000000000);
+    } else {
+        ev->provider = (ks_str){"Microsoft-Windows-Eventlog", 26};
+        ev->provider_guid = (ks_str){EVENTLOG_GUID, sizeof EVENTLOG_GUID - 1};
+        ev->task = 104;
+        ev->keywords = UINT64_C(0x8000000000000000);
+    }
+}
+
+/* The 4624 fields (version 2) for a logon. */
+static void logon_fields(fb *b, sim *s, const sev *e)
+{
+    const host *h = &HOSTS[e->host];
+    const account *a = e->acct;
+    char machine[48];
+    snprintf(machine, sizeof machine, "%s$", h->name);
+    int local = e->type != 3; /* interactive and RDP: the machine logs the user on */
+    if (local) {
+        sid(b, "SubjectUserSid", 18, 0);
+        str(b, "SubjectUserName", machine);
+        str(b, "SubjectDomainName", DOMAIN);
+        num(b, "SubjectLogonId", KS_VT_HEX64, 0x3e7, 8);
+    } else {
+        sid(b, "SubjectUserSid", 0, 0);
+        str(b, "SubjectUserName", "-");
+        str(b, "SubjectDomainName", "-");
+        num(b, "SubjectLogonId", KS_VT_HEX64, 0, 8);
+    }
+    sid(b, "TargetUserSid", a->rid, 1);
+    str(b, "TargetUserName", a->name);
+    str(b, "TargetDomainName", DOMAIN);
+    num(b, "TargetLogonId", KS_VT_HEX64, e->logon_id, 8);
+    num(b, "LogonType", KS_VT_UINT32, e->type, 4);
+    str(b, "LogonProcessName", local ? "User32 " : e->ntlm ? "NtLmSsp " : "Kerberos");
+    str(b, "AuthenticationPackageName", local ? "Negotiate" : e->ntlm ? "NTLM" : "Kerberos");
+    str(b, "WorkstationName", e->workstation);
+    guid(b, "LogonGuid", s, e->ntlm);
+    str(b, "TransmittedServices", "-");
+    str(b, "LmPackageName", e->ntlm ? "NTLM V2" : "-");
+    num(b, "KeyLength", KS_VT_UINT32, e->ntlm ? 128 : 0, 4);
+    num(b, "ProcessId", KS_VT_HEX64, local ? 0x2d4 + 4 * (uint64_t)e->host : 0, 8);
+    str(b, "ProcessName", local ? "C:\\Windows\\System32\\svchost.exe" : "-");
+    str(b, "IpAddress", e->ip);
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)e->port);
+    str(b, "IpPort", port);
+    str(b, "ImpersonationLevel", "%%1833");
+    str(b, "RestrictedAdminMode", e->type == 10 ? "%%1843" : "-");
+    str(b, "TargetOutboundUserName", "-");
+    str(b, "TargetOutboundDomainName", "-");
+    str(b, "VirtualAccount", "%%1843");
+    num(b, "TargetLinkedLogonId", KS_VT_HEX64, 0, 8);
+    str(b, "ElevatedToken", a->admin ? "%%1842" : "%%1843");
+}
+
+static void fail_fields(fb *b, const sev *e)
+{
+    sid(b, "SubjectUserSid", 0, 0);
+    str(b, "SubjectUserName", "-");
+    str(b, "SubjectDomainName", "-");
+    num(b, "SubjectLogonId", KS_VT_HEX64, 0, 8);
+    sid(b, "TargetUserSid", 0, 0);
+    str(b, "TargetUserName", e->target_name);
+    str(b, "TargetDomainName", "");
+    num(b, "Status", KS_VT_HEX32, 0xc000006d, 4);
+    str(b, "FailureReason", "%%2313");
+    num(b, "SubStatus", KS_VT_HEX32, e->item ? 0xc0000064 : 0xc000006a, 4);
+    num(b, "LogonType", KS_VT_UINT32, e->type, 4);
+    str(b, "LogonProcessName", "NtLmSsp ");
+    str(b, "AuthenticationPackageName", "NTLM");
+    str(b, "WorkstationName", e->workstation);
+    str(b, "TransmittedServices", "-");
+    str(b, "LmPackageName", "-");
+    num(b, "KeyLength", KS_VT_UINT32, 0, 4);
+    num(b, "ProcessId", KS_VT_HEX64, 0, 8);
+    str(b, "ProcessName", "-");
+    str(b, "IpAddress", e->ip);
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)e->port);
+    str(b, "IpPort", port);
+}
+
+static const char *const SERVICES[3][2] = {
+    {"Windows Modules Installer", "TrustedInstaller"},
+    {"Windows Update", "wuauserv"},
+    {"Background Intelligent Transfer Service", "BITS"},
+};
+
+static const char *const IMPLANTS[3][3] = {
+    {"WinUpdSvc", "C:\\Windows\\Temp\\winupd.exe -k netsvcs", "auto start"},
+    {"PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", "demand start"},
+    {"SysHealthAgent", "C:\\ProgramData\\Health\\agent.exe", "auto start"},
+};
+
+/* Turn e into an event; returns 1 for the System log, 0 for Security. */
+static int build(sim *s, const sev *e, fb *b, ks_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    b->n = 0;
+    b->used = 0;
+    const host *h = &HOSTS[e->host];
+    snprintf(b->computer, sizeof b->computer, "%s" FQDN, h->name);
+    ev->time_ns = e->t;
+    ev->host = (ks_str){b->computer, strlen(b->computer)};
+    ev->thread_id = 1000 + 4 * below(s, 5000);
+    int system = 0;
+    switch (e->kind) {
+    case K_LOGON:
+        security_event(ev, 4624, 12544, 2, UINT64_C(0x8020000000000000));
+        logon_fields(b, s, e);
+        break;
+    case K_LOGOFF:
+        security_event(ev, 4634, 12545, 0, UINT64_C(0x8020000000000000));
+        sid(b, "TargetUserSid", e->acct->rid, 1);
+        str(b, "TargetUserName", e->acct->name);
+        str(b, "TargetDomainName", DOMAIN);
+        num(b, "TargetLogonId", KS_VT_HEX64, e->logon_id, 8);
+        num(b, "LogonType", KS_VT_UINT32, e->type, 4);
+        break;
+    case K_FAIL:
+        security_event(ev, 4625, 12544, 0, UINT64_C(0x8010000000000000));
+        fail_fields(b, e);
+        break;
+    case K_SVC_STATE: {
+        system = 1;
+        system_event(ev, 1, 7036);
+        const char *const *svc = SERVICES[e->item / 2];
+        int running = e->item % 2 == 0;
+        str(b, "param1", svc[0]);
+        str(b, "param2", running ? "running" : "stopped");
+        /* the service's key name and new state, as UTF-16 with a terminator */
+        char key[64];
+        int n = snprintf(key, sizeof key, "%s/%d", svc[1], running ? 4 : 1);
+        uint8_t bin[130];
+        for (int i = 0; i <= n && i < 64; i++) {
+            bin[2 * i] = (uint8_t)key[i];
+            bin[2 * i + 1] = 0;
+        }
+        put(b, "Binary", KS_VT_BINARY, bin, 2 * ((size_t)n + 1));
+        break;
+    }
+    case K_SVC_INSTALL: {
+        system = 1;
+        system_event(ev, 1, 7045);
+        const char *const *svc = IMPLANTS[e->item];
+        str(b, "ServiceName", svc[0]);
+        str(b, "ImagePath", svc[1]);
+        str(b, "ServiceType", "user mode service");
+        str(b, "StartType", svc[2]);
+        str(b, "AccountName", "LocalSystem");
+        break;
+    }
+    case K_CLEARED:
+        system = 1;
+        system_event(ev, 0, 104);
+        str(b, "SubjectUserName", VENDOR.name);
+        str(b, "SubjectDomainName", DOMAIN);
+        str(b, "Channel", "System");
+        str(b, "BackupPath", "");
+        break;
+    }
+    if (system) {
+        ev->process_id = 700 + 4u * e->host; /* services.exe, or the event log's svchost */
+        if (e->kind != K_SVC_STATE) {
+            snprintf(b->user_sid, sizeof b->user_sid, "S-1-5-21-%u-%u-%u-%u", DOMAIN_SUBAUTH[1],
+                     DOMAIN_SUBAUTH[2], DOMAIN_SUBAUTH[3], VENDOR.rid);
+            ev->user_sid = (ks_str){b->user_sid, strlen(b->user_sid)};
+        }
+    } else {
+        ev->process_id = 640 + 4u * e->host; /* lsass.exe */
+    }
+    ev->fields = b->f;
+    ev->nfields = b->n;
+    return system;
+}
+
+static int by_time(const void *pa, const void *pb)
+{
+    const sev *a = pa, *b = pb;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag)
+{
+    ks_sim_result local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    if (!dir || !*dir) return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no output folder given");
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot create the folder: %s", strerror(errno));
+    static const char *const NAMES[2] = {"Security.evtx", "System.evtx"};
+    for (int i = 0; i < 2; i++) {
+        int n = snprintf(res->files[i].path, sizeof res->files[i].path, "%s/%s", dir, NAMES[i]);
+        if (n < 0 || (size_t)n >= sizeof res->files[i].path)
+            return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
+    }
+    res->nfiles = 2;
+
+    sim s = {.rng = seed, .next_logon_id = 0x3a0000 + (seed % 0x10000) * 0x100};
+    ks_evtx_writer *w[2] = {NULL, NULL};
+    fb *b = malloc(sizeof *b);
+    ks_status st = KS_OK;
+    if (!b) {
+        st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
+        goto out;
+    }
+    ordinary_day(&s);
+    intrusion(&s, res);
+    if (s.failed) {
+        st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
+        goto out;
+    }
+    qsort(s.ev, s.n, sizeof *s.ev, by_time);
+    for (int i = 0; i < 2; i++)
+        if ((st = ks_evtx_writer_open(&w[i], res->files[i].path, diag))) goto out;
+    for (size_t i = 0; i < s.n; i++) {
+        ks_event ev;
+        int f = build(&s, &s.ev[i], b, &ev);
+        if ((st = ks_evtx_writer_add(w[f], &ev))) goto out;
+        ks_sim_file *sf = &res->files[f];
+        if (!sf->events++) sf->first_ns = ev.time_ns / 100 * 100;
+        sf->last_ns = ev.time_ns / 100 * 100;
+    }
+out:
+    for (int i = 0; i < 2; i++) {
+        ks_status cs = ks_evtx_writer_close(&w[i]);
+        if (!st) st = cs;
+    }
+    free(s.ev);
+    free(b);
+    return st;
+}
