@@ -12,5 +12,6 @@ enum {
 };
 
 int cmd_dump(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static const struct verb {
 } verbs[] = {
     {"dump", cmd_dump, "print every record of .evtx files as JSON lines or Event XML",
      ".evtx ファイルの全レコードを JSON Lines または Event XML で出力"},
+    {"simulate", cmd_simulate, "write a synthetic hospital day with an intrusion as .evtx files",
+     "侵入を含む病院の 1 日を模した .evtx ファイルを書き出す"},
 };
 
 static void usage(FILE *f)

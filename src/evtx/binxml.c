@@ -345,6 +345,22 @@ static inline int slot_used(const ks_tmpl *t, uint32_t i)
     return i < 256 ? (t->used[i >> 3] >> (i & 7)) & 1 : t->used_high;
 }
 
+/* The nodes template nodes n expand to, each use of a nested document counting all
+ * of its own; stops counting past the limit. */
+static size_t expansion(const ks_xnode *n, const ks_bx_doc *const *nested, uint32_t nsubs,
+                        int depth)
+{
+    size_t w = 0;
+    for (; n && w <= KS_BX_MAX_NODES; n = n->next) {
+        const ks_bx_doc *nd = NULL;
+        if (n->kind == KS_X_SUBST && nested && n->ch < nsubs) nd = nested[n->ch];
+        w += nd ? nd->weight : 1;
+        if (n->child && depth < 2 * KS_BX_MAX_DEPTH)
+            w += expansion(n->child, nested, nsubs, depth + 1);
+    }
+    return w;
+}
+
 /* A template instance at *pp: the template (compiled once per chunk), its values,
  * and the Binary XML values the template uses, decoded in turn. */
 static ks_status parse_ti(bx *b, uint32_t *pp, uint32_t end, int depth, const ks_bx_doc **out)
@@ -391,6 +407,15 @@ static ks_status parse_ti(bx *b, uint32_t *pp, uint32_t end, int depth, const ks
         p += size;
     }
     *d = (ks_bx_doc){.tmpl = t, .subs = subs, .nested = nested, .nsubs = n};
+    /* a nested document used several times is expanded at each use, and so on down:
+     * bound what the record expands to before anything renders it */
+    if (nested || depth) {
+        size_t w = 1 + expansion(t->body, nested, n, 0);
+        if (w > KS_BX_MAX_NODES)
+            return fail(b, *pp, KS_ERR_LIMIT,
+                        "nested Binary XML expands to more than %d XML nodes", KS_BX_MAX_NODES);
+        d->weight = (uint32_t)w;
+    }
     *out = d;
     *pp = p;
     return KS_OK;
@@ -687,6 +712,8 @@ static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_su
                            const ks_bx_doc **out)
 {
     uint32_t start = p;
+    size_t nodes = b->nodes;
+    list l = {0};
     while (p < end && b->ck[p] == 0x0f && end - p >= 4) p += 4; /* fragment headers */
     if (p < end && b->ck[p] == 0x0c && !b->strict_types) {
         const ks_bx_doc *d = NULL;
@@ -695,14 +722,17 @@ static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_su
             *out = d;
             return KS_OK;
         }
+        /* more follows: the instance's nodes, then the rest (decoding the instance
+         * again would double the work at every level of nesting) */
+        if (inst_doc(b, d, depth + 1, &l)) return b->st;
+        start = p;
     }
     /* the general case: nodes */
-    list l = {0};
     p = start;
     if (parse_seq(b, &p, end, depth, 0, in_subst, &l)) return b->st;
     ks_bx_doc *d = ks_arena_alloc(b->arena, sizeof *d);
     if (!d) return fail(b, p, KS_ERR_LIMIT, "record needs more memory than the per-record limit");
-    *d = (ks_bx_doc){.tree = l.head};
+    *d = (ks_bx_doc){.tree = l.head, .weight = (uint32_t)(1 + b->nodes - nodes)};
     *out = d;
     return KS_OK;
 }

@@ -62,6 +62,7 @@ struct ks_bx_doc {
     const ks_bx_doc *const *nested; /* per value of type Binary XML used by the template */
     uint32_t nsubs;
     const ks_xnode *tree;
+    uint32_t weight; /* nested or nesting: nodes it expands to, nested ones at each use */
 };
 
 /* A render program, compiled once per chunk for a template, an output format and

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include "util/crc32.h"
 
 #include "kensa/evtx.h"
 #include "kensa/evtx_writer.h"
@@ -102,6 +102,11 @@ static void put64(ks_buf *b, uint64_t v)
     put32(b, (uint32_t)v);
     put32(b, (uint32_t)(v >> 32));
 }
+/* Append n bytes; nothing (and no access to p) when n is 0. */
+static void put_bytes(ks_buf *b, const void *p, size_t n)
+{
+    if (n) ks_buf_append(b, p, n);
+}
 static void set32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
@@ -121,8 +126,7 @@ static void set64(uint8_t *p, uint64_t v)
 }
 static uint32_t get32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* --- text ------------------------------------------------------------------ */
@@ -135,8 +139,11 @@ static void utf8_to_utf16(ks_buf *out, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                                 : (c & 0xf8) == 0xf0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
         uint32_t cp = 0xfffd;
         size_t used = 1;
         if (len == 1) {
@@ -147,8 +154,7 @@ static void utf8_to_utf16(ks_buf *out, const char *s, size_t n)
             uint32_t v = c & (0x7fu >> len);
             for (; k < avail && (p[i + k] & 0xc0) == 0x80; k++) v = (v << 6) | (p[i + k] & 0x3f);
             static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-            if (k == len && v >= min[len] && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff))
-                cp = v;
+            if (k == len && v >= min[len] && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff)) cp = v;
             used = k; /* a cut-off or invalid sequence is one bad character */
         }
         i += used;
@@ -245,7 +251,8 @@ static size_t parse_sid(const char *s, size_t n, uint8_t sid[68])
 static uint16_t name_hash(const uint8_t *u16, size_t units)
 {
     uint32_t h = 0;
-    for (size_t i = 0; i < units; i++) h = h * 65599u + (uint32_t)(u16[2 * i] | u16[2 * i + 1] << 8);
+    for (size_t i = 0; i < units; i++)
+        h = h * 65599u + (uint32_t)(u16[2 * i] | u16[2 * i + 1] << 8);
     return (uint16_t)h;
 }
 
@@ -299,13 +306,13 @@ static ks_status chunk_flush(ks_evtx_writer *w)
     set32(ck + 40, 128);
     set32(ck + 44, w->last_rec_off);
     set32(ck + 48, w->free_off);
-    set32(ck + 52, (uint32_t)crc32(0, ck + CK_HDR, w->free_off - CK_HDR));
+    set32(ck + 52, ks_crc32(0, ck + CK_HDR, w->free_off - CK_HDR));
     set32(ck + 120, 0);
-    uint32_t h = (uint32_t)crc32(0, ck, 120);
-    set32(ck + 124, (uint32_t)crc32(h, ck + 128, CK_HDR - 128));
+    uint32_t h = ks_crc32(0, ck, 120);
+    set32(ck + 124, ks_crc32(h, ck + 128, CK_HDR - 128));
     if (fwrite(ck, 1, CK_SIZE, w->f) != CK_SIZE)
-        return w->failed = fail(w, KS_ERR_IO, "cannot write chunk %u: %s", w->chunks,
-                                strerror(errno));
+        return w->failed =
+                   fail(w, KS_ERR_IO, "cannot write chunk %u: %s", w->chunks, strerror(errno));
     w->chunks++;
     chunk_reset(w);
     return KS_OK;
@@ -432,7 +439,7 @@ static int value_text(bx *x, const char *s, size_t n)
     put8(x->b, 0x05);
     put8(x->b, KS_VT_STRING);
     put16(x->b, (uint16_t)(t->len / 2));
-    ks_buf_append(x->b, t->data, t->len);
+    put_bytes(x->b, t->data, t->len);
     return 1;
 }
 
@@ -559,22 +566,28 @@ static uint32_t fixed_size(uint8_t base)
 {
     switch (base) {
     case KS_VT_INT8:
-    case KS_VT_UINT8: return 1;
+    case KS_VT_UINT8:
+        return 1;
     case KS_VT_INT16:
-    case KS_VT_UINT16: return 2;
+    case KS_VT_UINT16:
+        return 2;
     case KS_VT_INT32:
     case KS_VT_UINT32:
     case KS_VT_REAL32:
     case KS_VT_BOOL:
-    case KS_VT_HEX32: return 4;
+    case KS_VT_HEX32:
+        return 4;
     case KS_VT_INT64:
     case KS_VT_UINT64:
     case KS_VT_REAL64:
     case KS_VT_FILETIME:
-    case KS_VT_HEX64: return 8;
+    case KS_VT_HEX64:
+        return 8;
     case KS_VT_GUID:
-    case KS_VT_SYSTIME: return 16;
-    default: return 0;
+    case KS_VT_SYSTIME:
+        return 16;
+    default:
+        return 0;
     }
 }
 
@@ -644,24 +657,24 @@ static ks_status field_value(ks_evtx_writer *w, size_t i, const ks_field *f, uin
             return fail(w, KS_ERR_ARG, "field %zu: UTF-16 string of odd size %u", i, v->size);
         if (base == KS_VT_BINARY && array)
             return fail(w, KS_ERR_UNSUPPORTED, "field %zu: arrays of binary values", i);
-        ks_buf_append(&w->vals, v->data, v->size);
+        put_bytes(&w->vals, v->data, v->size);
     } else if (base == KS_VT_SID) {
         if (v->size && !sids_ok(v->data, v->size, array))
             return fail(w, KS_ERR_ARG, "field %zu: not a binary SID (%u bytes)", i, v->size);
-        ks_buf_append(&w->vals, v->data, v->size);
+        put_bytes(&w->vals, v->data, v->size);
     } else if (base == KS_VT_SIZET) {
         /* written as the hex integer of its size, as Windows pairs SizeT values */
         if (v->size != 4 && v->size != 8)
             return fail(w, KS_ERR_ARG, "field %zu: size_t of %u bytes", i, v->size);
         if (array) return fail(w, KS_ERR_UNSUPPORTED, "field %zu: arrays of size_t", i);
         type = v->size == 4 ? KS_VT_HEX32 : KS_VT_HEX64;
-        ks_buf_append(&w->vals, v->data, v->size);
+        put_bytes(&w->vals, v->data, v->size);
     } else if (fixed_size(base)) {
         uint32_t fs = fixed_size(base);
         if (array ? v->size % fs != 0 : v->size != fs)
-            return fail(w, KS_ERR_ARG, "field %zu: %u bytes for a value of type 0x%02x", i,
-                        v->size, v->type);
-        ks_buf_append(&w->vals, v->data, v->size);
+            return fail(w, KS_ERR_ARG, "field %zu: %u bytes for a value of type 0x%02x", i, v->size,
+                        v->type);
+        put_bytes(&w->vals, v->data, v->size);
     } else {
         return fail(w, KS_ERR_UNSUPPORTED, "field %zu: value type 0x%02x cannot be written", i,
                     v->type);
@@ -759,7 +772,7 @@ static ks_status event_values(ks_evtx_writer *w, const ks_event *ev)
             return fail(w, KS_ERR_ARG, "field %zu: invalid name", i);
         put8(&w->key, declared);
         put16(&w->key, (uint16_t)f->name.len);
-        ks_buf_append(&w->key, f->name.p, f->name.len);
+        put_bytes(&w->key, f->name.p, f->name.len);
     }
     if (w->vals.failed || w->key.failed) return fail(w, KS_ERR_NOMEM, "out of memory");
     return KS_OK;
@@ -804,7 +817,8 @@ static ks_status build_record(ks_evtx_writer *w, const ks_event *ev)
          * shape, so a shape has the same identifier in every chunk */
         uint8_t guid[16];
         set64(guid, hash);
-        set64(guid + 8, fnv1a((const uint8_t *)w->key.data, w->key.len, UINT64_C(0x84222325cbf29ce4)));
+        set64(guid + 8,
+              fnv1a((const uint8_t *)w->key.data, w->key.len, UINT64_C(0x84222325cbf29ce4)));
         uint32_t id = get32(guid);
         uint32_t def_off = here(&x) + 8;
         put32(b, id);
@@ -826,8 +840,11 @@ static ks_status build_record(ks_evtx_writer *w, const ks_event *ev)
             w->cap_tmpls = cap;
         }
         t = &w->tmpls[w->ntmpls++];
-        *t = (tmpl){.hash = hash, .key_off = w->keys.len, .key_len = w->key.len,
-                    .def_off = def_off, .id = id};
+        *t = (tmpl){.hash = hash,
+                    .key_off = w->keys.len,
+                    .key_len = w->key.len,
+                    .def_off = def_off,
+                    .id = id};
         ks_buf_append(&w->keys, w->key.data, w->key.len);
     }
     size_t nsubs = S_FIELDS + ev->nfields;
@@ -838,7 +855,7 @@ static ks_status build_record(ks_evtx_writer *w, const ks_event *ev)
         put8(b, 0);
     }
     for (size_t i = 0; i < nsubs; i++)
-        ks_buf_append(b, w->vals.data + w->subs[i].off, w->subs[i].size);
+        if (w->subs[i].size) put_bytes(b, w->vals.data + w->subs[i].off, w->subs[i].size);
     put8(b, 0x00); /* end of the document */
     /* records are 8-byte aligned, the size copy last */
     while ((b->len + 4) % 8) put8(b, 0);
@@ -936,7 +953,7 @@ ks_status ks_evtx_writer_close(ks_evtx_writer **pw)
         set16(h + 40, KS_EVTX_HEADER_SIZE);
         set16(h + 42, (uint16_t)w->chunks);
         set32(h + 120, 0);
-        set32(h + 124, (uint32_t)crc32(0, h, 120));
+        set32(h + 124, ks_crc32(0, h, 120));
         if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h)
             st = fail(w, KS_ERR_IO, "cannot write the file header: %s", strerror(errno));
     }

@@ -1,9 +1,8 @@
 /* A synthetic hospital day as Windows event logs, for `kensa simulate`, demos and
- * tests: staff logons on EMR terminals and to the file server during business hours,
- * an administrator's RDP sessions, a vendor's remote maintenance, the nightly backup,
- * then an RDP brute force from outside, the logon that follows, network logons to
- * the servers, a service installed and a log cleared. Every name and address is
- * invented; the same seed always gives the same files. */
+ * tests: staff logons during business hours, an administrator's RDP sessions, a
+ * vendor's maintenance, the nightly backup, then an RDP brute force from outside, the
+ * logon after it, network logons to the servers, a service installed and a log
+ * cleared. Every name and address is invented; a seed always gives the same files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +28,12 @@ typedef struct host {
 enum { H_DC01, H_FS01, H_EMRDB01, H_BK01, H_RDS01, H_ITPC01, H_TERM, NTERM = 12 };
 
 static const host HOSTS[H_TERM + NTERM] = {
-    {"DC01", "10.10.1.10"},         {"FS01", "10.10.1.20"},         {"EMR-DB01", "10.10.1.30"},
-    {"BK01", "10.10.1.40"},         {"RDS01", "10.10.1.50"},        {"IT-PC01", "10.10.3.5"},
-    {"EMR-TERM-01", "10.10.2.11"},  {"EMR-TERM-02", "10.10.2.12"},  {"EMR-TERM-03", "10.10.2.13"},
-    {"EMR-TERM-04", "10.10.2.14"},  {"EMR-TERM-05", "10.10.2.15"},  {"EMR-TERM-06", "10.10.2.16"},
-    {"EMR-TERM-07", "10.10.2.17"},  {"EMR-TERM-08", "10.10.2.18"},  {"EMR-TERM-09", "10.10.2.19"},
-    {"EMR-TERM-10", "10.10.2.20"},  {"EMR-TERM-11", "10.10.2.21"},  {"EMR-TERM-12", "10.10.2.22"},
+    {"DC01", "10.10.1.10"},        {"FS01", "10.10.1.20"},        {"EMR-DB01", "10.10.1.30"},
+    {"BK01", "10.10.1.40"},        {"RDS01", "10.10.1.50"},       {"IT-PC01", "10.10.3.5"},
+    {"EMR-TERM-01", "10.10.2.11"}, {"EMR-TERM-02", "10.10.2.12"}, {"EMR-TERM-03", "10.10.2.13"},
+    {"EMR-TERM-04", "10.10.2.14"}, {"EMR-TERM-05", "10.10.2.15"}, {"EMR-TERM-06", "10.10.2.16"},
+    {"EMR-TERM-07", "10.10.2.17"}, {"EMR-TERM-08", "10.10.2.18"}, {"EMR-TERM-09", "10.10.2.19"},
+    {"EMR-TERM-10", "10.10.2.20"}, {"EMR-TERM-11", "10.10.2.21"}, {"EMR-TERM-12", "10.10.2.22"},
 };
 
 typedef struct account {
@@ -177,8 +176,8 @@ static void ordinary_day(sim *s)
     /* the vendor's remote maintenance: RDP to RDS01, then to the EMR database */
     int64_t t = jst(s, 0, 14, 5 + (int)below(s, 20), 0);
     logon(s, t, 10, H_RDS01, &VENDOR, VENDOR_IP, "RDS01", 35 * MINUTE);
-    sev *e = logon(s, t + 4 * MINUTE, 3, H_EMRDB01, &VENDOR, HOSTS[H_RDS01].ip, "RDS01",
-                   20 * MINUTE);
+    sev *e =
+        logon(s, t + 4 * MINUTE, 3, H_EMRDB01, &VENDOR, HOSTS[H_RDS01].ip, "RDS01", 20 * MINUTE);
     if (e) e->ntlm = 1;
     /* the nightly backup */
     t = jst(s, 1, 1, 0, 0);
@@ -547,7 +546,8 @@ ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_di
     memset(res, 0, sizeof *res);
     if (!dir || !*dir) return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no output folder given");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot create the folder: %s", strerror(errno));
+        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot create the folder: %s",
+                           strerror(errno));
     static const char *const NAMES[2] = {"Security.evtx", "System.evtx"};
     for (int i = 0; i < 2; i++) {
         int n = snprintf(res->files[i].path, sizeof res->files[i].path, "%s/%s", dir, NAMES[i]);

@@ -42,7 +42,7 @@ static inline void bx_u64(bxb *b, uint64_t v)
 }
 static inline void bx_bytes(bxb *b, const void *p, size_t n)
 {
-    memcpy(b->ck + b->pos, p, n);
+    if (n) memcpy(b->ck + b->pos, p, n);
     b->pos += (uint32_t)n;
 }
 /* ASCII as UTF-16LE, no count */

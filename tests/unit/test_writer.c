@@ -1,12 +1,8 @@
-/* The EVTX writer, checked through the reader and byte by byte: files with thousands
- * of events of several shapes (every value type, Japanese and other Unicode text, XML
- * special characters, empty and null values, arrays, one event that fills most of a
- * chunk) are read back with exact content, and their headers, CRCs, record layout,
- * common-string and template tables are checked against the format.
- *
- * `test_writer --sample FILE [--arrays] [--ascii]` only writes a sample file (for the
- * peers test, tests/integration/test_writer_peers.py) and exits: --arrays adds array
- * values, --ascii keeps the ANSI string ASCII. */
+/* The EVTX writer, checked through the reader and byte by byte: thousands of events
+ * (every value type, Japanese text, XML specials, empty values, arrays, one event
+ * filling most of a chunk) read back exactly; headers, CRCs, records and the string
+ * and template tables checked against the format. `test_writer --sample FILE
+ * [--arrays] [--ascii]` only writes a sample for tests/integration/test_writer_peers.py. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +14,8 @@
 #include "kensa/kensa.h"
 
 #define NEVENTS 2400
-#define BIG_AT 700       /* the event that needs most of a chunk */
-#define BIG_SIZE 40000   /* bytes of its binary field */
+#define BIG_AT 700                           /* the event that needs most of a chunk */
+#define BIG_SIZE 40000                       /* bytes of its binary field */
 #define BASE_NS INT64_C(1728946800000000000) /* 2024-10-14T23:00:00Z */
 
 /* --- building events ----------------------------------------------------- */
@@ -98,8 +94,9 @@ static void fsid(gen *g, const char *name, uint32_t rid)
     fld(g, name, KS_VT_SID, s, 28);
 }
 
-static const char *const PEOPLE[] = {"田中 花子", "suzuki.y", "佐藤 健", "ﾀﾅｶ ｲﾁﾛｳ",
-                                     "山本 さくら", "Müller-Lüdenscheidt", "watanabe.a"};
+static const char *const PEOPLE[] = {"田中 花子", "suzuki.y",    "佐藤 健",
+                                     "ﾀﾅｶ ｲﾁﾛｳ",  "山本 さくら", "Müller-Lüdenscheidt",
+                                     "watanabe.a"};
 static const uint8_t GUID_A[16] = {0x67, 0x45, 0x23, 0x01, 0xab, 0x89, 0xef, 0xcd,
                                    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
 
@@ -208,7 +205,10 @@ static void make_event(gen *g, int i, int flags)
         fstr(g, "Lines", "line one\nline two\tand a tab");
         fstr(g, "Empty", "");
         fld(g, "Null", KS_VT_NULL, NULL, 0);
-        fld(g, "BadUtf8", KS_VT_UTF8, "a\xff" "b\xe3\x81", 5);
+        fld(g, "BadUtf8", KS_VT_UTF8,
+            "a\xff"
+            "b\xe3\x81",
+            5);
         fprintf_str(g, "Index", "%d", i);
         if (arrays) {
             uint8_t a32[12] = {1, 0, 0, 0, 2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
@@ -248,7 +248,8 @@ static void make_event(gen *g, int i, int flags)
         char cmd[2400];
         size_t n = 0;
         n += (size_t)snprintf(cmd + n, sizeof cmd - n, "cmd.exe /c echo %d ", i);
-        while (n + 40 < sizeof cmd) n += (size_t)snprintf(cmd + n, sizeof cmd - n, "電子カルテ&<>\"' ");
+        while (n + 40 < sizeof cmd)
+            n += (size_t)snprintf(cmd + n, sizeof cmd - n, "電子カルテ&<>\"' ");
         fstr(g, "CommandLine", cmd);
         fstr(g, "NewProcessName", "C:\\Windows\\System32\\cmd.exe");
         fstr(g, "ParentProcessName", "");
@@ -417,9 +418,10 @@ static void check_event(const ks_evtx_record *rec, const ks_event *want, uint64_
         }
         CHECK(ok);
         if (!ok)
-            fprintf(stderr, "  record %llu field %zu (%s): type 0x%02x size %u, expected 0x%02x %u\n",
-                    (unsigned long long)id, i, str0(e->name), f->value.type, f->value.size,
-                    e->type, e->size);
+            fprintf(stderr,
+                    "  record %llu field %zu (%s): type 0x%02x size %u, expected 0x%02x %u\n",
+                    (unsigned long long)id, i, str0(e->name), f->value.type, f->value.size, e->type,
+                    e->size);
     }
     ks_buf_free(&a);
     ks_buf_free(&b);
@@ -474,7 +476,8 @@ static void check_rendering(const ks_evtx_record *rec, int arrays)
         "<Data Name=\"Lines\">line one\nline two\tand a tab</Data>",
         "<Data Name=\"Empty\"/>",
         "<Data Name=\"Null\"/>",
-        "<Data Name=\"BadUtf8\">a\xef\xbf\xbd" "b\xef\xbf\xbd</Data>",
+        "<Data Name=\"BadUtf8\">a\xef\xbf\xbd"
+        "b\xef\xbf\xbd</Data>",
     };
     for (size_t i = 0; i < sizeof xml / sizeof xml[0]; i++) {
         CHECK(contains(&x, xml[i]));
@@ -485,8 +488,10 @@ static void check_rendering(const ks_evtx_record *rec, int arrays)
             "<Data Name=\"UInt32Array\">1</Data>\n    <Data Name=\"UInt32Array\">2</Data>\n"
             "    <Data Name=\"UInt32Array\">4294967295</Data>",
             "<Data Name=\"StringArray\">eins</Data>\n    <Data Name=\"StringArray\"/>\n"
-            "    <Data Name=\"StringArray\">drei</Data>\n    <Data Name=\"StringArray\">日本</Data>",
-            "<Data Name=\"Hex64Array\">0x10</Data>\n    <Data Name=\"Hex64Array\">0x8000000000000020</Data>",
+            "    <Data Name=\"StringArray\">drei</Data>\n    <Data "
+            "Name=\"StringArray\">日本</Data>",
+            "<Data Name=\"Hex64Array\">0x10</Data>\n    <Data "
+            "Name=\"Hex64Array\">0x8000000000000020</Data>",
         };
         for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++) {
             CHECK(contains(&x, arr[i]));
@@ -606,8 +611,8 @@ static uint64_t check_chunk(const uint8_t *ck, uint64_t first_expected, int *tem
     while (pos < free_off) {
         const uint8_t *p = ck + pos;
         uint32_t size = rd32(p + 4);
-        int rec_ok = rd32(p) == 0x2a2a && size % 8 == 0 && size >= 32 &&
-                     size <= free_off - pos && rd32(p + size - 4) == size && rd64(p + 8) == id;
+        int rec_ok = rd32(p) == 0x2a2a && size % 8 == 0 && size >= 32 && size <= free_off - pos &&
+                     rd32(p + size - 4) == size && rd64(p + 8) == id;
         CHECK(rec_ok);
         if (!rec_ok) return 0;
         /* fragment header, then a template instance */
@@ -701,7 +706,8 @@ static int check_bytes(const char *path, int n)
     CHECK(zeros);
     uint64_t next = 1;
     int tmpl_inline = 0;
-    for (uint32_t c = 0; c < chunks; c++) next += check_chunk(f + 4096 + (size_t)c * 65536, next, &tmpl_inline);
+    for (uint32_t c = 0; c < chunks; c++)
+        next += check_chunk(f + 4096 + (size_t)c * 65536, next, &tmpl_inline);
     CHECK_INT(next, (uint64_t)n + 1);
     /* templates are shared: far fewer definitions than records */
     CHECK(n < 100 || tmpl_inline * 5 < n);
@@ -755,10 +761,16 @@ static void check_errors(const char *dir)
     CHECK_INT(ks_evtx_writer_add(w, &g.ev), KS_ERR_LIMIT);
     CHECK(strstr(d.what, "does not fit") != NULL);
 
-    /* edge values: before 1970 (FILETIME rounds down), an SID with a hex authority */
+    /* edge values: before 1970 (FILETIME rounds down), an SID with a hex authority,
+     * empty values without data and a field without a name */
     make_event(&g, 3, 0);
     g.ev.time_ns = -50;
     g.ev.user_sid = (ks_str){"S-1-0x123456789ABC-7", 20};
+    ks_field empty[3] = {{{NULL, 0}, {NULL, 0, KS_VT_BINARY}},
+                         {{"E", 1}, {NULL, 0, KS_VT_UINT32 | KS_VT_ARRAY}},
+                         {{"S", 1}, {NULL, 0, KS_VT_UTF8}}};
+    g.ev.fields = empty;
+    g.ev.nfields = 3;
     CHECK_INT(ks_evtx_writer_add(w, &g.ev), KS_OK);
     CHECK_INT(ks_evtx_writer_close(&w), KS_OK);
     CHECK(w == NULL);
@@ -778,6 +790,17 @@ static void check_errors(const char *dir)
         if (k == 1) {
             CHECK_INT(ev.time_ns, -100);
             CHECK_STR(str0(ev.user_sid), "S-1-0x123456789abc-7");
+            /* an empty array is one empty element, as Windows renders it */
+            CHECK_INT(ev.nfields, 3);
+            if (ev.nfields == 3) {
+                CHECK_STR(str0(ev.fields[0].name), "Data");
+                CHECK_INT(ev.fields[0].value.type, KS_VT_BINARY);
+                CHECK_INT(ev.fields[0].value.size, 0);
+                CHECK_STR(str0(ev.fields[1].name), "E");
+                CHECK_INT(ev.fields[1].value.size, 0);
+                CHECK_INT(ev.fields[2].value.type, KS_VT_STRING);
+                CHECK_INT(ev.fields[2].value.size, 0);
+            }
         }
         k++;
     }
@@ -808,8 +831,10 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "--sample") == 0) {
         int flags = 0;
         for (int i = 3; i < argc; i++) {
-            if (strcmp(argv[i], "--arrays") == 0) flags |= F_ARRAYS;
-            else if (strcmp(argv[i], "--ascii") == 0) flags |= F_ASCII;
+            if (strcmp(argv[i], "--arrays") == 0)
+                flags |= F_ARRAYS;
+            else if (strcmp(argv[i], "--ascii") == 0)
+                flags |= F_ASCII;
         }
         ks_diag d = {0};
         ks_status st = write_events(argv[2], 1200, flags, &d);
