@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "util/crc32.h"
 
 #include "kensa/evtx.h"
 #include "kensa/evtx_writer.h"
+#include "util/crc32.h"
 
 #define CK_SIZE KS_EVTX_CHUNK_SIZE
 #define CK_HDR 512u
