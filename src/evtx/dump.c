@@ -1,8 +1,8 @@
 /* Dumping a file: chunks are the unit of parallel work. Workers each hold a cursor
- * and render whole chunks into slot buffers; the calling thread writes the slots
- * out in file order and replays the problems they collected, so output and
- * messages are the same whatever the thread count. A bounded window of slots keeps
- * memory flat. */
+ * and render runs of consecutive chunks (batches, so that threads meet rarely) into
+ * slot buffers; the calling thread writes the slots out in file order and replays
+ * the problems they collected, so output and messages are the same whatever the
+ * thread count. A bounded window of slots keeps memory flat. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +21,11 @@ typedef struct pentry {
 } pentry;
 
 typedef struct job {
-    ks_evtx *r;
     const ks_dump_opts *o;
     uint32_t nchunks;
-    uint32_t window;
+    uint32_t batch;    /* chunks per slot */
+    uint32_t nbatches;
+    uint32_t window;   /* slots */
     slot *slots;
     pthread_mutex_t mu;
     pthread_cond_t done_cv, space_cv;
@@ -92,19 +93,21 @@ static void *work(void *arg)
     job *j = w->j;
     for (;;) {
         pthread_mutex_lock(&j->mu);
-        while (j->next_claim < j->nchunks && j->next_claim >= j->next_write + j->window)
+        while (j->next_claim < j->nbatches && j->next_claim >= j->next_write + j->window)
             pthread_cond_wait(&j->space_cv, &j->mu);
-        if (j->next_claim >= j->nchunks) {
+        if (j->next_claim >= j->nbatches) {
             pthread_mutex_unlock(&j->mu);
             break;
         }
         uint32_t idx = j->next_claim++;
         pthread_mutex_unlock(&j->mu);
         w->cur = &j->slots[idx % j->window];
-        render_chunk(w->c, idx, j->o->format, &w->cur->out);
+        uint32_t end = (idx + 1) * j->batch < j->nchunks ? (idx + 1) * j->batch : j->nchunks;
+        for (uint32_t ci = idx * j->batch; ci < end; ci++)
+            render_chunk(w->c, ci, j->o->format, &w->cur->out);
         pthread_mutex_lock(&j->mu);
         w->cur->done = 1;
-        pthread_cond_broadcast(&j->done_cv);
+        pthread_cond_signal(&j->done_cv); /* only the writing thread waits for it */
         pthread_mutex_unlock(&j->mu);
     }
     return NULL;
@@ -150,7 +153,11 @@ ks_status ks_evtx_dump(ks_evtx *r, const ks_dump_opts *o, ks_evtx_stats *stats)
     if (threads == 1) return dump_serial(r, o, n, stats);
     ks_status st = KS_OK;
 
-    job j = {.r = r, .o = o, .nchunks = n, .window = (uint32_t)threads * 4};
+    /* batches of up to 16 chunks, small enough that every thread gets several */
+    uint32_t batch = n / ((uint32_t)threads * 8);
+    batch = batch < 1 ? 1 : batch > 16 ? 16 : batch;
+    job j = {.o = o, .nchunks = n, .batch = batch, .nbatches = (n + batch - 1) / batch,
+             .window = (uint32_t)threads * 3};
     j.slots = calloc(j.window, sizeof *j.slots);
     worker *ws = calloc((size_t)threads, sizeof *ws);
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
@@ -174,14 +181,15 @@ ks_status ks_evtx_dump(ks_evtx *r, const ks_dump_opts *o, ks_evtx_stats *stats)
         }
         started++;
     }
-    for (uint32_t i = 0; started && i < n; i++) {
+    for (uint32_t i = 0; started && i < j.nbatches; i++) {
         slot *s = &j.slots[i % j.window];
         pthread_mutex_lock(&j.mu);
         while (!s->done) pthread_cond_wait(&j.done_cv, &j.mu);
         pthread_mutex_unlock(&j.mu);
         replay_problems(o, &s->probs);
         if (!flush(o, &s->out)) st = KS_ERR_IO;
-        if (o->on_progress) o->on_progress(o->progress_ctx, i + 1, n);
+        if (o->on_progress)
+            o->on_progress(o->progress_ctx, (i + 1) * batch < n ? (i + 1) * batch : n, n);
         pthread_mutex_lock(&j.mu);
         s->done = 0;
         j.next_write++;
