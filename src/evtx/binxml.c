@@ -345,18 +345,15 @@ static inline int slot_used(const ks_tmpl *t, uint32_t i)
     return i < 256 ? (t->used[i >> 3] >> (i & 7)) & 1 : t->used_high;
 }
 
-/* The nodes template nodes n expand to, each use of a nested document counting all
- * of its own; stops counting past the limit. */
-static size_t expansion(const ks_xnode *n, const ks_bx_doc *const *nested, uint32_t nsubs,
-                        int depth)
+/* The nodes a template instance expands to: the body's, plus at each use of a
+ * nested document all of its own (weights computed when it was decoded). */
+static size_t expansion(const ks_tmpl *t, const ks_bx_doc *const *nested, uint32_t nsubs)
 {
-    size_t w = 0;
-    for (; n && w <= KS_BX_MAX_NODES; n = n->next) {
-        const ks_bx_doc *nd = NULL;
-        if (n->kind == KS_X_SUBST && nested && n->ch < nsubs) nd = nested[n->ch];
-        w += nd ? nd->weight : 1;
-        if (n->child && depth < 2 * KS_BX_MAX_DEPTH)
-            w += expansion(n->child, nested, nsubs, depth + 1);
+    size_t w = t->nodes;
+    for (uint32_t i = 0; nested && i < t->nuses; i++) {
+        const ks_slot_use *u = &t->uses[i];
+        const ks_bx_doc *nd = u->slot < nsubs ? nested[u->slot] : NULL;
+        if (nd) w += (size_t)u->count * nd->weight - u->count;
     }
     return w;
 }
@@ -410,7 +407,7 @@ static ks_status parse_ti(bx *b, uint32_t *pp, uint32_t end, int depth, const ks
     /* a nested document used several times is expanded at each use, and so on down:
      * bound what the record expands to before anything renders it */
     if (nested || depth) {
-        size_t w = 1 + expansion(t->body, nested, n, 0);
+        size_t w = 1 + expansion(t, nested, n);
         if (w > KS_BX_MAX_NODES)
             return fail(b, *pp, KS_ERR_LIMIT,
                         "nested Binary XML expands to more than %d XML nodes", KS_BX_MAX_NODES);
@@ -497,16 +494,29 @@ static ks_status parse_seq(bx *b, uint32_t *pp, uint32_t end, int depth, int in_
     return KS_OK;
 }
 
-/* Record which slots a template body uses. */
-static void mark_used(ks_tmpl *t, const ks_xnode *n, int depth)
+/* Record which slots a template body uses, how often, and its node count. */
+static void mark_used(ks_tmpl *t, ks_slot_use *uses, uint32_t cap, const ks_xnode *n, int depth)
 {
     for (; n && depth < 2 * KS_BX_MAX_DEPTH; n = n->next) {
+        t->nodes++;
         if (n->kind == KS_X_SUBST) {
             if (n->ch < 256) t->used[n->ch >> 3] |= (uint8_t)(1u << (n->ch & 7));
             else t->used_high = 1;
+            uint32_t i = 0;
+            while (i < t->nuses && uses[i].slot != n->ch) i++;
+            if (i == t->nuses && i < cap) uses[t->nuses++] = (ks_slot_use){n->ch, 0};
+            if (i < t->nuses) uses[i].count++;
         }
-        mark_used(t, n->child, depth + 1);
+        mark_used(t, uses, cap, n->child, depth + 1);
     }
+}
+
+static uint32_t count_subst(const ks_xnode *n, int depth)
+{
+    uint32_t k = 0;
+    for (; n && depth < 2 * KS_BX_MAX_DEPTH; n = n->next)
+        k += (n->kind == KS_X_SUBST) + count_subst(n->child, depth + 1);
+    return k;
 }
 
 /* An element that instantiation never leaves out or repeats: one with attributes,
@@ -556,9 +566,15 @@ static const ks_tmpl *get_template(bx *b, uint32_t off)
         t = ks_arena_alloc(&c->chunk_arena, sizeof *t);
         if (!t) fail(&tb, off, KS_ERR_NOMEM, "out of memory for templates");
     }
+    uint32_t nsubst = t ? count_subst(l.head, 0) : 0;
+    ks_slot_use *uses = nsubst ? ks_arena_alloc(&c->chunk_arena, sizeof *uses * nsubst) : NULL;
+    if (nsubst && !uses) {
+        fail(&tb, off, KS_ERR_NOMEM, "out of memory for templates");
+        t = NULL;
+    }
     if (t) {
-        *t = (ks_tmpl){.body = l.head, .stable_top = 1};
-        mark_used(t, l.head, 0);
+        *t = (ks_tmpl){.body = l.head, .stable_top = 1, .uses = uses};
+        mark_used(t, uses, nsubst, l.head, 0);
         for (const ks_xnode *n = l.head; n; n = n->next)
             t->stable_top &= n->kind == KS_X_ELEMENT && always_there(n);
     }

@@ -39,8 +39,16 @@ typedef struct ks_name_slot {
 
 /* A compiled template: its body (nodes with KS_X_SUBST slots) and what the fast
  * renderer needs to know about it. */
+typedef struct ks_slot_use {
+    uint32_t slot;
+    uint32_t count; /* substitution nodes that use the slot */
+} ks_slot_use;
+
 typedef struct ks_tmpl {
     const ks_xnode *body;
+    uint32_t nodes;            /* nodes in the body, a substitution counting one */
+    const ks_slot_use *uses;   /* each slot the body uses, once */
+    uint32_t nuses;
     uint8_t used[32];   /* bit i: slot i (< 256) appears in the body */
     uint8_t used_high;  /* some slot >= 256 appears */
     uint8_t stable_top; /* every top-level node is an element that is always there */
