@@ -214,7 +214,10 @@ int cmd_dump(int argc, char **argv)
         if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             size_t before = files.n;
             walk(inputs.v[i], &files, 0);
-            if (files.n == before) fprintf(stderr, ks_msg(KS_MSG_NOTHING_FOUND), inputs.v[i]);
+            if (files.n == before) {
+                fprintf(stderr, ks_msg(KS_MSG_NOTHING_FOUND), inputs.v[i]);
+                failed++;
+            }
         } else {
             push(&files, inputs.v[i]);
         }
@@ -256,7 +259,7 @@ int cmd_dump(int argc, char **argv)
     if (o.format == KS_DUMP_XML) fputs("</Events>\n", o.out);
     if (fflush(o.out) != 0 || ferror(o.out)) io_failed = 1;
     if (outpath && fclose(o.out) != 0) io_failed = 1;
-    if (!r.quiet && files.n + failed > 1)
+    if (!r.quiet && files.n > 1)
         fprintf(stderr, ks_msg(KS_MSG_TOTAL_SUMMARY), (unsigned)files.n, records, skipped, failed);
     for (size_t i = 0; i < inputs.n; i++) free(inputs.v[i]);
     for (size_t i = 0; i < files.n; i++) free(files.v[i]);
