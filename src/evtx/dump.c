@@ -153,9 +153,11 @@ ks_status ks_evtx_dump(ks_evtx *r, const ks_dump_opts *o, ks_evtx_stats *stats)
     if (threads == 1) return dump_serial(r, o, n, stats);
     ks_status st = KS_OK;
 
-    /* batches of up to 16 chunks, small enough that every thread gets several */
+    /* batches of up to 8 chunks (a few hundred microseconds of work, so that threads
+     * meet rarely), small enough that every thread gets several and that the slots'
+     * output stays a few megabytes */
     uint32_t batch = n / ((uint32_t)threads * 8);
-    batch = batch < 1 ? 1 : batch > 16 ? 16 : batch;
+    batch = batch < 1 ? 1 : batch > 8 ? 8 : batch;
     job j = {.o = o, .nchunks = n, .batch = batch, .nbatches = (n + batch - 1) / batch,
              .window = (uint32_t)threads * 3};
     j.slots = calloc(j.window, sizeof *j.slots);
