@@ -11,17 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evtx/evtx_internal.h" /* ks_evtx_programs: compiled or tree rendering */
 #include "kensa/kensa.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* KS_FUZZ_VERBOSE=1 in the environment prints problems and records (for looking at
- * one input with the replay driver). */
+ * one input with the replay driver); KS_FUZZ_DIFF=1 aborts when compiled rendering
+ * and tree rendering of a record differ. */
+static int ks_fz_env(const char *name, int *v)
+{
+    if (*v < 0) *v = getenv(name) != NULL;
+    return *v;
+}
 static int ks_fz_verbose(void)
 {
     static int v = -1;
-    if (v < 0) v = getenv("KS_FUZZ_VERBOSE") != NULL;
-    return v;
+    return ks_fz_env("KS_FUZZ_VERBOSE", &v);
+}
+static int ks_fz_diff(void)
+{
+    static int v = -1;
+    return ks_fz_env("KS_FUZZ_DIFF", &v);
 }
 
 /* The problem callback: read everything a problem carries. */
@@ -57,12 +68,29 @@ static void ks_fz_value(ks_buf *out, const ks_value *v)
     if (ks_value_item(v, i, &item) && i < n) ks_buf_putc(out, '!');
 }
 
-/* Render and normalize one record; `out` is reused from record to record. */
-static void ks_fz_record(const ks_evtx_record *rec, ks_buf *out)
+/* Render a record as XML and JSON, compiled (the usual path) or from its tree. */
+static void ks_fz_render(const ks_evtx_record *rec, ks_buf *out, int programs)
 {
+    ks_evtx_programs = programs;
     ks_buf_reset(out);
     ks_evtx_render_xml(rec, out);
     ks_evtx_render_json(rec, out);
+    ks_evtx_programs = 1;
+}
+
+/* Render and normalize one record; `out` is reused from record to record. */
+static void ks_fz_record(const ks_evtx_record *rec, ks_buf *out)
+{
+    static ks_buf tree;
+    ks_fz_render(rec, &tree, 0);
+    ks_fz_render(rec, out, 1);
+    if (ks_fz_diff() && (tree.len != out->len ||
+                         (out->len && memcmp(tree.data, out->data, out->len) != 0))) {
+        fprintf(stderr, "record %llu: compiled rendering\n%.*s\ndiffers from the tree's\n%.*s\n",
+                (unsigned long long)rec->record_id, (int)out->len, out->data, (int)tree.len,
+                tree.data);
+        abort();
+    }
     if (ks_fz_verbose()) printf("%.*s", (int)out->len, out->data);
     ks_event ev;
     if (ks_evtx_record_event(rec, &ev) != KS_OK) return;

@@ -762,6 +762,20 @@ def seeds_binxml():
     event_body(LOGON_NAMES, LOGON_TYPES)(body_bx)
     definition = u32(0) + GUID + u32(len(body_bx.b)) + bytes(body_bx.b)
     out["defs-after"] = binxml_input(4, bytes(rec.b), definition)
+    # nested Binary XML values each holding a template instance and then more data
+    # (decoded once each, not again at every level)
+    rec = BX(BX_REC1, Names())
+    rec.fragment_header()
+    rec.raw(b"\x0c\x01" + u32(1))
+    def_off = rec.pos() + 4
+    body = b"\x0e\x00\x00\x21\x00"
+    rec.raw(u32(def_off) + u32(0) + GUID + u32(len(body)) + body)
+    inner = b""
+    for _ in range(24):
+        inner = (b"\x0c\x01" + u32(1) + u32(def_off) + u32(1) + u16(len(inner)) + b"\x21\x00" +
+                 inner + b"\x0f\x01\x01\x00")
+    rec.raw(u32(1) + u16(len(inner)) + b"\x21\x00" + inner + b"\x00")
+    out["nested-trailing"] = binxml_input(0, bytes(rec.b))
     # raw fragments for the mutator to splice
     out["bad-subst"] = binxml_input(0, rec_bx(bad_token_record(1, b"\x0d\x00\x00\x01")))
     out["bad-value-type"] = binxml_input(0, rec_bx(bad_token_record(1, b"\x05\x08" + u32(1))))

@@ -129,7 +129,8 @@ bool ks_value_item(const ks_value *v, uint32_t i, ks_value *item)
 static void put_hexbytes(ks_buf *out, const uint8_t *p, uint32_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (ks_buf_reserve(out, (size_t)n * 2) != 0) return;
+    /* n == 0: an unused buffer's data is NULL, where even + 0 is not allowed */
+    if (n == 0 || ks_buf_reserve(out, (size_t)n * 2) != 0) return;
     char *d = out->data + out->len;
     for (uint32_t i = 0; i < n; i++) {
         d[2 * i] = hex[p[i] >> 4];
