@@ -7,6 +7,7 @@
  * remain, recursion is capped, and the node count per record is bounded. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evtx/evtx_internal.h"
@@ -345,17 +346,26 @@ static inline int slot_used(const ks_tmpl *t, uint32_t i)
     return i < 256 ? (t->used[i >> 3] >> (i & 7)) & 1 : t->used_high;
 }
 
-/* The nodes a template instance expands to: the body's, plus at each use of a
- * nested document all of its own (weights computed when it was decoded). */
-static size_t expansion(const ks_tmpl *t, const ks_bx_doc *const *nested, uint32_t nsubs)
+/* What a template instance expands to: nodes (the body's, plus at each use of a
+ * nested document all of its own) and value bytes (each value at each use). */
+static void expansion(const ks_tmpl *t, const ks_value *subs, const ks_bx_doc *const *nested,
+                      uint32_t nsubs, size_t *nodes, uint64_t *bytes)
 {
     size_t w = t->nodes;
-    for (uint32_t i = 0; nested && i < t->nuses; i++) {
+    uint64_t sz = 0;
+    for (uint32_t i = 0; i < t->nuses; i++) {
         const ks_slot_use *u = &t->uses[i];
-        const ks_bx_doc *nd = u->slot < nsubs ? nested[u->slot] : NULL;
-        if (nd) w += (size_t)u->count * nd->weight - u->count;
+        if (u->slot >= nsubs) continue;
+        const ks_bx_doc *nd = nested ? nested[u->slot] : NULL;
+        if (nd) {
+            w += (size_t)u->count * nd->weight - u->count;
+            sz += (uint64_t)u->count * nd->bytes;
+        } else {
+            sz += (uint64_t)u->count * subs[u->slot].size;
+        }
     }
-    return w;
+    *nodes = w;
+    *bytes = sz;
 }
 
 /* A template instance at *pp: the template (compiled once per chunk), its values,
@@ -404,15 +414,19 @@ static ks_status parse_ti(bx *b, uint32_t *pp, uint32_t end, int depth, const ks
         p += size;
     }
     *d = (ks_bx_doc){.tmpl = t, .subs = subs, .nested = nested, .nsubs = n};
-    /* a nested document used several times is expanded at each use, and so on down:
-     * bound what the record expands to before anything renders it */
-    if (nested || depth) {
-        size_t w = 1 + expansion(t, nested, n);
-        if (w > KS_BX_MAX_NODES)
-            return fail(b, *pp, KS_ERR_LIMIT,
-                        "nested Binary XML expands to more than %d XML nodes", KS_BX_MAX_NODES);
-        d->weight = (uint32_t)w;
-    }
+    /* a value or nested document used several times is written at each use, and so
+     * on down: bound what the record expands to before anything renders it */
+    size_t w;
+    uint64_t bytes;
+    expansion(t, subs, nested, n, &w, &bytes);
+    if (w + 1 > KS_BX_MAX_NODES)
+        return fail(b, *pp, KS_ERR_LIMIT, "Binary XML expands to more than %d XML nodes",
+                    KS_BX_MAX_NODES);
+    if (bytes > KS_BX_MAX_BYTES)
+        return fail(b, *pp, KS_ERR_LIMIT, "values repeated to more than %u MiB in one record",
+                    KS_BX_MAX_BYTES >> 20);
+    d->weight = (uint32_t)(w + 1);
+    d->bytes = (uint32_t)bytes;
     *out = d;
     *pp = p;
     return KS_OK;
@@ -494,7 +508,8 @@ static ks_status parse_seq(bx *b, uint32_t *pp, uint32_t end, int depth, int in_
     return KS_OK;
 }
 
-/* Record which slots a template body uses, how often, and its node count. */
+/* Record which slots a template body uses and its node count; uses gets one entry
+ * per substitution node, merged by finish_uses. */
 static void mark_used(ks_tmpl *t, ks_slot_use *uses, uint32_t cap, const ks_xnode *n, int depth)
 {
     for (; n && depth < 2 * KS_BX_MAX_DEPTH; n = n->next) {
@@ -502,13 +517,29 @@ static void mark_used(ks_tmpl *t, ks_slot_use *uses, uint32_t cap, const ks_xnod
         if (n->kind == KS_X_SUBST) {
             if (n->ch < 256) t->used[n->ch >> 3] |= (uint8_t)(1u << (n->ch & 7));
             else t->used_high = 1;
-            uint32_t i = 0;
-            while (i < t->nuses && uses[i].slot != n->ch) i++;
-            if (i == t->nuses && i < cap) uses[t->nuses++] = (ks_slot_use){n->ch, 0};
-            if (i < t->nuses) uses[i].count++;
+            if (t->nuses < cap) uses[t->nuses++] = (ks_slot_use){n->ch, 1};
         }
         mark_used(t, uses, cap, n->child, depth + 1);
     }
+}
+
+static int by_slot(const void *a, const void *b)
+{
+    uint32_t x = ((const ks_slot_use *)a)->slot, y = ((const ks_slot_use *)b)->slot;
+    return (x > y) - (x < y);
+}
+
+/* Sort the uses by slot and merge them into one entry per slot with its count. */
+static void finish_uses(ks_tmpl *t, ks_slot_use *uses)
+{
+    if (!t->nuses) return;
+    qsort(uses, t->nuses, sizeof *uses, by_slot);
+    uint32_t k = 0;
+    for (uint32_t i = 1; i < t->nuses; i++) {
+        if (uses[i].slot == uses[k].slot) uses[k].count++;
+        else uses[++k] = uses[i];
+    }
+    t->nuses = k + 1;
 }
 
 static uint32_t count_subst(const ks_xnode *n, int depth)
@@ -575,6 +606,7 @@ static const ks_tmpl *get_template(bx *b, uint32_t off)
     if (t) {
         *t = (ks_tmpl){.body = l.head, .stable_top = 1, .uses = uses};
         mark_used(t, uses, nsubst, l.head, 0);
+        finish_uses(t, uses);
         for (const ks_xnode *n = l.head; n; n = n->next)
             t->stable_top &= n->kind == KS_X_ELEMENT && always_there(n);
     }
@@ -748,7 +780,8 @@ static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_su
     if (parse_seq(b, &p, end, depth, 0, in_subst, &l)) return b->st;
     ks_bx_doc *d = ks_arena_alloc(b->arena, sizeof *d);
     if (!d) return fail(b, p, KS_ERR_LIMIT, "record needs more memory than the per-record limit");
-    *d = (ks_bx_doc){.tree = l.head, .weight = (uint32_t)(1 + b->nodes - nodes)};
+    *d = (ks_bx_doc){.tree = l.head, .weight = (uint32_t)(1 + b->nodes - nodes),
+                     .bytes = end - start};
     *out = d;
     return KS_OK;
 }

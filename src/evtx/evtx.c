@@ -379,7 +379,7 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
             /* past the free-space offset: only a record that continues the sequence
              * (a header not updated) is read; older leftovers are not */
             if (!record_at(c, pos, c->cklen) || ks_rd64(p + 8) != c->last_id + 1) break;
-            problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos, ks_rd64(p + 8),
+            problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos, ks_rd64(p + 8), "%s",
                     ks_msg(KS_MSG_EVTX_PAST_FREE));
             c->end = c->cklen;
         }

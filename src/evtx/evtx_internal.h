@@ -27,6 +27,7 @@ enum { KS_X_SUBST = 0x20 };
 /* Safety limits for hostile input. */
 #define KS_BX_MAX_DEPTH 48            /* element nesting plus nested Binary XML */
 #define KS_BX_MAX_NODES 200000        /* nodes per record after instantiation */
+#define KS_BX_MAX_BYTES (8u << 20)    /* value bytes per record, repeated uses counted */
 #define KS_REC_ARENA_LIMIT (64u << 20) /* bytes per record */
 
 typedef struct ks_name_slot {
@@ -70,7 +71,8 @@ struct ks_bx_doc {
     const ks_bx_doc *const *nested; /* per value of type Binary XML used by the template */
     uint32_t nsubs;
     const ks_xnode *tree;
-    uint32_t weight; /* nested or nesting: nodes it expands to, nested ones at each use */
+    uint32_t weight; /* nodes it expands to, nested documents counted at each use */
+    uint32_t bytes;  /* value bytes it writes, each value counted at each use */
 };
 
 /* A render program, compiled once per chunk for a template, an output format and

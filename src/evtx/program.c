@@ -44,6 +44,10 @@ struct ks_prog {
 void ks_prog_value(ks_buf *out, const ks_value *v, ks_escape esc)
 {
     int slot = ks_prog_slot_of(v);
+    if (v->type == KS_VT_BINXML) { /* nested XML where text goes: the tree decides */
+        ks_prog_unsupported(out);
+        return;
+    }
     if ((v->data - ks_prog_markers) & 1) return; /* a value that renders as nothing */
     char s[5] = {(char)0xff, 'V', (char)(slot & 0xff), (char)(slot >> 8), (char)esc};
     ks_buf_append(out, s, sizeof s);
@@ -67,10 +71,10 @@ void ks_prog_unsupported(ks_buf *out)
 static int renders_empty(const ks_value *v)
 {
     if (v->size == 0) return 1;
-    if (v->type == KS_VT_STRING) {
+    if (v->type == KS_VT_STRING) { /* whole UTF-16 units only, as formatting reads them */
         for (uint32_t i = 0; i + 1 < v->size; i += 2)
             if (v->data[i] | v->data[i + 1]) return 0;
-        return v->size % 2 == 0;
+        return 1;
     }
     if (v->type == KS_VT_ANSI) {
         for (uint32_t i = 0; i < v->size; i++)
@@ -199,12 +203,17 @@ static const ks_xnode *nested_top(const ks_bx_doc *nd)
     return nd->tree;
 }
 
+/* Whether a nested document's top-level names meet its new siblings' (then the tree
+ * renderer numbers the duplicates). Long lists are left to the tree as well. */
 static int collides(const ks_xnode *top, const ks_xnode *siblings)
 {
+    unsigned budget = 4096;
     for (const ks_xnode *a = top; a; a = a->next)
-        for (const ks_xnode *s = siblings; s; s = s->next)
+        for (const ks_xnode *s = siblings; s; s = s->next) {
+            if (!--budget) return 1;
             if (a->name_len == s->name_len && memcmp(a->name, s->name, a->name_len) == 0)
                 return 1;
+        }
     return 0;
 }
 

@@ -476,8 +476,8 @@ static void check_rendering(const ks_evtx_record *rec, int arrays)
         "<Data Name=\"Lines\">line one\nline two\tand a tab</Data>",
         "<Data Name=\"Empty\"/>",
         "<Data Name=\"Null\"/>",
-        "<Data Name=\"BadUtf8\">a\xef\xbf\xbd"
-        "b\xef\xbf\xbd</Data>",
+        ("<Data Name=\"BadUtf8\">a\xef\xbf\xbd"
+         "b\xef\xbf\xbd</Data>"),
     };
     for (size_t i = 0; i < sizeof xml / sizeof xml[0]; i++) {
         CHECK(contains(&x, xml[i]));
