@@ -9,27 +9,20 @@ for evtx_dump keep working. Differences normalized, each for a reason:
      evtx_dump writes null, Windows and evtxexport leave the element out, as kensa
      does. A null the snapshot has and kensa lacks is accepted.
 """
-import json, os, re, subprocess, sys
+import json
+import os
+import re
+import subprocess
+import sys
 
-passed = failed = 0
-
-
-def check(cond, msg):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", msg)
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from peers import check, done, skip  # noqa: E402
 
 KENSA, DATA = sys.argv[1], os.environ.get("KS_SHARED_DATA") or sys.argv[2]
 E = os.path.join(DATA, "evtx")
 SNAP = os.path.join(E, "corrupted/omerbenamram-evtx/expected/snapshots")
 if not os.path.isdir(SNAP):
-    print(f"SKIPPED: shared test data not found at {DATA} (set KS_SHARED_DATA to ../shared/data)")
-    print("0 passed, 0 failed")
-    sys.exit(77)
+    skip(f"shared test data not found at {DATA} (set KS_SHARED_DATA to ../shared/data)")
 
 GUID = re.compile(r"^\{?([0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?$")
 TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d+)Z$")
@@ -111,5 +104,4 @@ for root, _, names in os.walk(E):
             except ValueError:
                 bad += 1
 check(total > 20000 and bad == 0, f"{bad} of {total} JSON lines invalid")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+done()
