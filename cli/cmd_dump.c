@@ -38,7 +38,8 @@ static const char help_en[] =
     "  kensa dump --format xml logs/ -o all-events.xml\n";
 
 static const char help_ja[] =
-    "使い方: kensa dump ファイル|フォルダ... [--format jsonl|xml] [--threads N] [--strict] [-o 出力]\n"
+    "使い方: kensa dump ファイル|フォルダ... [--format jsonl|xml] [--threads N] [--strict] [-o "
+    "出力]\n"
     "\n"
     "Windows イベントログ (.evtx) の全レコードをファイルの順に出力します。1 行に 1 つの\n"
     "JSON (evtx_dump と同じ形なので jq のスクリプトがそのまま使えます)、または Windows の\n"
@@ -72,13 +73,18 @@ typedef struct run {
 static void on_problem(void *ctx, const ks_evtx_problem *p)
 {
     run *r = ctx;
-    if (p->severity == KS_EVTX_ERROR) r->errors++;
-    else r->warnings++;
+    if (p->severity == KS_EVTX_ERROR)
+        r->errors++;
+    else
+        r->warnings++;
     char chunk[16];
-    if (p->chunk == UINT32_MAX) snprintf(chunk, sizeof chunk, "-");
-    else snprintf(chunk, sizeof chunk, "%u", p->chunk);
+    if (p->chunk == UINT32_MAX)
+        snprintf(chunk, sizeof chunk, "-");
+    else
+        snprintf(chunk, sizeof chunk, "%u", p->chunk);
     if (r->tty && !r->quiet) fputs("\r\033[K", stderr);
-    fprintf(stderr, ks_msg(p->severity == KS_EVTX_ERROR ? KS_MSG_PROBLEM_ERROR : KS_MSG_PROBLEM_WARN),
+    fprintf(stderr,
+            ks_msg(p->severity == KS_EVTX_ERROR ? KS_MSG_PROBLEM_ERROR : KS_MSG_PROBLEM_WARN),
             p->file, (unsigned long long)p->offset, chunk, p->what);
 }
 
@@ -151,8 +157,10 @@ static void walk(const char *dir, list *out, int depth)
             snprintf(p, len, "%s/%s", dir, names.v[i]);
             struct stat st;
             if (lstat(p, &st) == 0) {
-                if (S_ISDIR(st.st_mode)) walk(p, out, depth + 1);
-                else if (S_ISREG(st.st_mode) && looks_like_evtx(p)) push(out, p);
+                if (S_ISDIR(st.st_mode))
+                    walk(p, out, depth + 1);
+                else if (S_ISREG(st.st_mode) && looks_like_evtx(p))
+                    push(out, p);
             }
             free(p);
         }
@@ -176,8 +184,10 @@ int cmd_dump(int argc, char **argv)
             return KS_EXIT_OK;
         } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
             a = argv[++i];
-            if (strcmp(a, "jsonl") == 0 || strcmp(a, "json") == 0) o.format = KS_DUMP_JSONL;
-            else if (strcmp(a, "xml") == 0) o.format = KS_DUMP_XML;
+            if (strcmp(a, "jsonl") == 0 || strcmp(a, "json") == 0)
+                o.format = KS_DUMP_JSONL;
+            else if (strcmp(a, "xml") == 0)
+                o.format = KS_DUMP_XML;
             else {
                 fprintf(stderr, "--format: jsonl or xml\n");
                 return KS_EXIT_USAGE;
@@ -231,7 +241,8 @@ int cmd_dump(int argc, char **argv)
     o.problem_ctx = &r;
     o.on_progress = on_progress;
     o.progress_ctx = &r;
-    if (o.format == KS_DUMP_XML) fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Events>\n", o.out);
+    if (o.format == KS_DUMP_XML)
+        fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Events>\n", o.out);
     unsigned long long records = 0, skipped = 0;
     int io_failed = 0, damaged = 0;
     for (size_t i = 0; i < files.n; i++) {

@@ -26,12 +26,13 @@ static void usage(FILE *f)
           f);
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         fprintf(f, "  %-10s %s\n", verbs[i].name, ja ? verbs[i].ja : verbs[i].en);
-    fputs(ja ? "\n各コマンドの説明: kensa <コマンド> --help\n"
-               "終了コード: 0 すべて読めた、1 一部をスキップした、2 引数の誤り、3 実行できなかった\n"
-             : "\nhelp on a command: kensa <command> --help\n"
-               "exit status: 0 everything read, 1 something skipped, 2 bad arguments, 3 could "
-               "not run\n",
-          f);
+    fputs(
+        ja ? "\n各コマンドの説明: kensa <コマンド> --help\n"
+             "終了コード: 0 すべて読めた、1 一部をスキップした、2 引数の誤り、3 実行できなかった\n"
+           : "\nhelp on a command: kensa <command> --help\n"
+             "exit status: 0 everything read, 1 something skipped, 2 bad arguments, 3 could "
+             "not run\n",
+        f);
 }
 
 int main(int argc, char **argv)
@@ -66,8 +67,8 @@ int main(int argc, char **argv)
     }
     for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
         if (strcmp(argv[i], verbs[v].name) == 0) return verbs[v].run(argc - i, argv + i);
-    fprintf(stderr, ks_lang_get() == KS_LANG_JA ? "不明なコマンドです: %s\n\n"
-                                                : "unknown command: %s\n\n",
+    fprintf(stderr,
+            ks_lang_get() == KS_LANG_JA ? "不明なコマンドです: %s\n\n" : "unknown command: %s\n\n",
             argv[i]);
     usage(stderr);
     return KS_EXIT_USAGE;

@@ -84,8 +84,8 @@ static void ks_fz_record(const ks_evtx_record *rec, ks_buf *out)
     static ks_buf tree;
     ks_fz_render(rec, &tree, 0);
     ks_fz_render(rec, out, 1);
-    if (ks_fz_diff() && (tree.len != out->len ||
-                         (out->len && memcmp(tree.data, out->data, out->len) != 0))) {
+    if (ks_fz_diff() &&
+        (tree.len != out->len || (out->len && memcmp(tree.data, out->data, out->len) != 0))) {
         fprintf(stderr, "record %llu: compiled rendering\n%.*s\ndiffers from the tree's\n%.*s\n",
                 (unsigned long long)rec->record_id, (int)out->len, out->data, (int)tree.len,
                 tree.data);

@@ -17,12 +17,12 @@ static void file_header(uint8_t *h)
 {
     memset(h, 0, KS_EVTX_HEADER_SIZE);
     memcpy(h, "ElfFile", 8);
-    h[24] = 1;   /* next record id */
-    h[32] = 128; /* header size */
-    h[36] = 1;   /* minor version */
-    h[38] = 3;   /* major version */
+    h[24] = 1;    /* next record id */
+    h[32] = 128;  /* header size */
+    h[36] = 1;    /* minor version */
+    h[38] = 3;    /* major version */
     h[41] = 0x10; /* header block size 4096 */
-    h[42] = 1;   /* chunk count */
+    h[42] = 1;    /* chunk count */
     put32(h + 124, (uint32_t)crc32(0, h, 120));
 }
 

@@ -118,8 +118,10 @@ static void walk(const char *path, int depth)
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
-        if (replay(path)) ks_t_fail++;
-        else ks_t_pass++;
+        if (replay(path))
+            ks_t_fail++;
+        else
+            ks_t_pass++;
         return;
     }
     if (depth > 32) return;

@@ -49,8 +49,8 @@ typedef struct ks_evtx_stats {
     uint64_t records;           /* returned */
     uint64_t records_skipped;   /* found but unreadable */
     uint64_t records_recovered; /* returned, but from outside the chunk's record range */
-    uint32_t chunks;          /* chunk slots visited */
-    uint32_t chunks_empty;    /* never used (all zero) */
+    uint32_t chunks;            /* chunk slots visited */
+    uint32_t chunks_empty;      /* never used (all zero) */
     uint32_t chunks_bad;
     uint32_t chunks_crc;
 } ks_evtx_stats;

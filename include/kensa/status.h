@@ -31,7 +31,7 @@ typedef struct ks_diag {
 const char *ks_status_str(ks_status st);
 
 /* Fill d (if not NULL) with file, offset and a printf-style reason; returns st. */
-ks_status ks_diag_set(ks_diag *d, ks_status st, const char *file, uint64_t offset,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+ks_status ks_diag_set(ks_diag *d, ks_status st, const char *file, uint64_t offset, const char *fmt,
+                      ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -57,12 +57,13 @@ typedef enum ks_escape {
 
 /* Append the value's text the way Windows renders it (decimal integers, 0x-hex,
  * {GUID} upper case, S-1-... SIDs, ISO 8601 UTC times with 100 ns digits, upper
- * case hex for binary). Arrays are written item by item, separated by `sep`
- * (NULL: ", "). Malformed values (wrong size) are written as their hex bytes. */
+ * case hex for binary). Arrays are written item by item, separated by ", "
+ * (renderers write an array in an element as one element per item instead).
+ * Malformed values (wrong size) are written as their hex bytes. */
 void ks_value_format(ks_buf *out, const ks_value *v, ks_escape esc);
 
 /* Item `i` of an array value (or the value itself for i == 0 of a scalar); returns
- * false when there is no such item. `n` is filled with the number of items. */
+ * false when there is no such item. ks_value_count gives the number of items. */
 bool ks_value_item(const ks_value *v, uint32_t i, ks_value *item);
 uint32_t ks_value_count(const ks_value *v);
 

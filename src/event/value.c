@@ -169,8 +169,10 @@ static void put_sid(ks_buf *out, const uint8_t *p, uint32_t n)
     ks_buf_putc(out, '-');
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++) auth = (auth << 8) | p[i];
-    if (auth >= (UINT64_C(1) << 32)) ks_buf_hex(out, auth);
-    else ks_buf_u64(out, auth);
+    if (auth >= (UINT64_C(1) << 32))
+        ks_buf_hex(out, auth);
+    else
+        ks_buf_u64(out, auth);
     for (uint32_t i = 0; i < p[1]; i++) {
         ks_buf_putc(out, '-');
         ks_buf_u64(out, rd32(p + 8 + 4 * i));
@@ -290,9 +292,12 @@ static bool parse_u64(const uint8_t *p, size_t n, size_t step, uint64_t *out)
     for (; i < n; i++) {
         if (step == 2 && p[i * step + 1] != 0) return false;
         unsigned c = p[i * step], d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-        else return false;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            d = (c | 0x20) - 'a' + 10;
+        else
+            return false;
         if (r > (UINT64_MAX - d) / (uint64_t)base) return false;
         r = r * (uint64_t)base + d;
         digits++;
@@ -332,9 +337,12 @@ bool ks_value_u64(const ks_value *v, uint64_t *out)
         *out = rd64(p);
         return true;
     case KS_VT_SIZET:
-        if (n == 4) *out = rd32(p);
-        else if (n == 8) *out = rd64(p);
-        else return false;
+        if (n == 4)
+            *out = rd32(p);
+        else if (n == 8)
+            *out = rd64(p);
+        else
+            return false;
         return true;
     case KS_VT_STRING: return parse_u64(p, n / 2, 2, out);
     case KS_VT_ANSI:

@@ -69,8 +69,10 @@ static ks_xnode *new_node(bx *b, uint8_t kind, uint32_t off)
 static inline void append(list *l, ks_xnode *n)
 {
     if (!n) return;
-    if (l->tail) l->tail->next = n;
-    else l->head = n;
+    if (l->tail)
+        l->tail->next = n;
+    else
+        l->head = n;
     l->tail = n;
     while (l->tail->next) l->tail = (ks_xnode *)l->tail->next;
 }
@@ -335,8 +337,8 @@ static ks_status parse_element(bx *b, uint32_t *pp, uint32_t end, int depth, int
 }
 
 static const ks_tmpl *get_template(bx *b, uint32_t off);
-static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
-                             const ks_bx_doc *doc, int depth, list *out);
+static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop, const ks_bx_doc *doc,
+                             int depth, list *out);
 static ks_status inst_doc(bx *b, const ks_bx_doc *doc, int depth, list *out);
 static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_subst,
                            const ks_bx_doc **out);
@@ -433,8 +435,7 @@ static ks_status parse_ti(bx *b, uint32_t *pp, uint32_t end, int depth, const ks
 }
 
 /* A template instance inside other content: decoded and instantiated at once. */
-static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int depth,
-                                         list *out)
+static ks_status parse_template_instance(bx *b, uint32_t *pp, uint32_t end, int depth, list *out)
 {
     const ks_bx_doc *d = NULL;
     if (parse_ti(b, pp, end, depth, &d)) return b->st;
@@ -515,8 +516,10 @@ static void mark_used(ks_tmpl *t, ks_slot_use *uses, uint32_t cap, const ks_xnod
     for (; n && depth < 2 * KS_BX_MAX_DEPTH; n = n->next) {
         t->nodes++;
         if (n->kind == KS_X_SUBST) {
-            if (n->ch < 256) t->used[n->ch >> 3] |= (uint8_t)(1u << (n->ch & 7));
-            else t->used_high = 1;
+            if (n->ch < 256)
+                t->used[n->ch >> 3] |= (uint8_t)(1u << (n->ch & 7));
+            else
+                t->used_high = 1;
             if (t->nuses < cap) uses[t->nuses++] = (ks_slot_use){n->ch, 1};
         }
         mark_used(t, uses, cap, n->child, depth + 1);
@@ -536,8 +539,10 @@ static void finish_uses(ks_tmpl *t, ks_slot_use *uses)
     qsort(uses, t->nuses, sizeof *uses, by_slot);
     uint32_t k = 0;
     for (uint32_t i = 1; i < t->nuses; i++) {
-        if (uses[i].slot == uses[k].slot) uses[k].count++;
-        else uses[++k] = uses[i];
+        if (uses[i].slot == uses[k].slot)
+            uses[k].count++;
+        else
+            uses[++k] = uses[i];
     }
     t->nuses = k + 1;
 }
@@ -577,7 +582,11 @@ static const ks_tmpl *get_template(bx *b, uint32_t off)
             break;
         }
     }
-    bx tb = {.c = c, .ck = b->ck, .cklen = b->cklen, .arena = &c->chunk_arena, .tmpl_mode = 1,
+    bx tb = {.c = c,
+             .ck = b->ck,
+             .cklen = b->cklen,
+             .arena = &c->chunk_arena,
+             .tmpl_mode = 1,
              .err = b->err};
     list l = {0};
     if (off > b->cklen || b->cklen - off < 24) {
@@ -637,8 +646,7 @@ static int type_fits(uint8_t declared, uint8_t actual)
 /* Copy one template element, its attributes instantiated, with `content` (if any)
  * as its only content. */
 static ks_status element_with(bx *b, const ks_xnode *t, const ks_xnode *first_content,
-                              const ks_bx_doc *doc, int depth, const ks_value *content,
-                              list *out)
+                              const ks_bx_doc *doc, int depth, const ks_value *content, list *out)
 {
     ks_xnode *n = alloc_node(b, 0);
     if (!n) return b->st;
@@ -685,8 +693,8 @@ static ks_status inst_doc(bx *b, const ks_bx_doc *doc, int depth, list *out)
  * from the document's values. Following Windows' rendering rules: an attribute or
  * element whose only content is an optional substitution without a value is left
  * out, and an element whose content is an array is repeated once per item. */
-static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop,
-                             const ks_bx_doc *doc, int depth, list *out)
+static ks_status instantiate(bx *b, const ks_xnode *t, const ks_xnode *stop, const ks_bx_doc *doc,
+                             int depth, list *out)
 {
     if (depth > KS_BX_MAX_DEPTH)
         return fail(b, 0, KS_ERR_LIMIT, "templates nested more than %d deep", KS_BX_MAX_DEPTH);
@@ -780,8 +788,8 @@ static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_su
     if (parse_seq(b, &p, end, depth, 0, in_subst, &l)) return b->st;
     ks_bx_doc *d = ks_arena_alloc(b->arena, sizeof *d);
     if (!d) return fail(b, p, KS_ERR_LIMIT, "record needs more memory than the per-record limit");
-    *d = (ks_bx_doc){.tree = l.head, .weight = (uint32_t)(1 + b->nodes - nodes),
-                     .bytes = end - start};
+    *d = (ks_bx_doc){
+        .tree = l.head, .weight = (uint32_t)(1 + b->nodes - nodes), .bytes = end - start};
     *out = d;
     return KS_OK;
 }
@@ -789,7 +797,11 @@ static ks_status parse_doc(bx *b, uint32_t p, uint32_t end, int depth, int in_su
 ks_status ks_bx_record(ks_evtx_cursor *c, uint32_t pos, uint32_t end, int strict,
                        const ks_bx_doc **out, const char **err, uint32_t *err_off)
 {
-    bx b = {.c = c, .ck = c->ck, .cklen = c->cklen, .arena = &c->rec_arena, .err = c->errmsg,
+    bx b = {.c = c,
+            .ck = c->ck,
+            .cklen = c->cklen,
+            .arena = &c->rec_arena,
+            .err = c->errmsg,
             .strict_types = strict};
     const ks_bx_doc *d = NULL;
     parse_doc(&b, pos, end, 0, 0, &d);
@@ -817,7 +829,11 @@ const ks_xnode *ks_bx_tree(ks_evtx_cursor *c, const ks_bx_doc *doc)
 const ks_xnode *ks_bx_symbolic(ks_evtx_cursor *c, const ks_tmpl *t, const ks_value *marks,
                                uint32_t n)
 {
-    bx b = {.c = c, .ck = c->ck, .cklen = c->cklen, .arena = &c->rec_arena, .err = c->errmsg,
+    bx b = {.c = c,
+            .ck = c->ck,
+            .cklen = c->cklen,
+            .arena = &c->rec_arena,
+            .err = c->errmsg,
             .symbolic = 1};
     ks_bx_doc d = {.tmpl = t, .subs = marks, .nsubs = n};
     list l = {0};

@@ -23,9 +23,9 @@ typedef struct pentry {
 typedef struct job {
     const ks_dump_opts *o;
     uint32_t nchunks;
-    uint32_t batch;    /* chunks per slot */
+    uint32_t batch; /* chunks per slot */
     uint32_t nbatches;
-    uint32_t window;   /* slots */
+    uint32_t window; /* slots */
     slot *slots;
     pthread_mutex_t mu;
     pthread_cond_t done_cv, space_cv;
@@ -71,8 +71,10 @@ static void render_chunk(ks_evtx_cursor *c, uint32_t index, ks_dump_format fmt, 
     if (ks_evtx_cursor_chunk(c, index) != KS_OK) return;
     const ks_evtx_record *rec;
     while (ks_evtx_cursor_next(c, &rec) == KS_OK && rec) {
-        if (fmt == KS_DUMP_XML) ks_evtx_render_xml(rec, out);
-        else ks_evtx_render_json(rec, out);
+        if (fmt == KS_DUMP_XML)
+            ks_evtx_render_xml(rec, out);
+        else
+            ks_evtx_render_json(rec, out);
     }
 }
 
@@ -158,7 +160,10 @@ ks_status ks_evtx_dump(ks_evtx *r, const ks_dump_opts *o, ks_evtx_stats *stats)
      * output stays a few megabytes */
     uint32_t batch = n / ((uint32_t)threads * 8);
     batch = batch < 1 ? 1 : batch > 8 ? 8 : batch;
-    job j = {.o = o, .nchunks = n, .batch = batch, .nbatches = (n + batch - 1) / batch,
+    job j = {.o = o,
+             .nchunks = n,
+             .batch = batch,
+             .nbatches = (n + batch - 1) / batch,
              .window = (uint32_t)threads * 3};
     j.slots = calloc(j.window, sizeof *j.slots);
     worker *ws = calloc((size_t)threads, sizeof *ws);

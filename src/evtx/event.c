@@ -101,9 +101,12 @@ static int parse_iso(const ks_value *v, ks_evtx_cursor *c, int64_t *ns)
     int64_t days = ks_days_from_civil(f[0], (unsigned)f[1], (unsigned)f[2]);
     int64_t secs = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
     /* outside what int64 nanoseconds hold (years 1678-2262): saturate, as FILETIMEs do */
-    if (secs >= INT64_MAX / 1000000000) *ns = INT64_MAX;
-    else if (secs <= INT64_MIN / 1000000000) *ns = INT64_MIN;
-    else *ns = secs * 1000000000 + frac;
+    if (secs >= INT64_MAX / 1000000000)
+        *ns = INT64_MAX;
+    else if (secs <= INT64_MIN / 1000000000)
+        *ns = INT64_MIN;
+    else
+        *ns = secs * 1000000000 + frac;
     return 1;
 }
 
@@ -173,8 +176,10 @@ static void system_fields(ks_evtx_cursor *c, const ks_xnode *sys, ks_event *ev)
             if (IS(n, "Keywords")) ev->keywords = to_u64(&v);
             break;
         case 'C':
-            if (IS(n, "Channel")) ev->channel = to_str(c, v);
-            else if (IS(n, "Computer")) ev->host = to_str(c, v);
+            if (IS(n, "Channel"))
+                ev->channel = to_str(c, v);
+            else if (IS(n, "Computer"))
+                ev->host = to_str(c, v);
             break;
         case 'S':
             if (IS(n, "Security") && (a = ATTR(n, "UserID")))
@@ -214,8 +219,8 @@ static size_t data_fields(ks_evtx_cursor *c, const ks_xnode *ed, ks_field *out, 
         if (n->kind != KS_X_ELEMENT) continue;
         if (out && k < cap) {
             const ks_xnode *na = ATTR(n, "Name");
-            out[k].name = na ? to_str(c, parts_value(c, na->child))
-                             : (ks_str){n->name, n->name_len};
+            out[k].name =
+                na ? to_str(c, parts_value(c, na->child)) : (ks_str){n->name, n->name_len};
             out[k].value = parts_value(c, content_of(n));
         }
         k++;
@@ -236,9 +241,12 @@ ks_status ks_evtx_record_event(const ks_evtx_record *rec, ks_event *ev)
     const ks_xnode *data = NULL, *user = NULL;
     for (const ks_xnode *n = content_of(root); n; n = n->next) {
         if (n->kind != KS_X_ELEMENT) continue;
-        if (IS(n, "System")) system_fields(c, n, ev);
-        else if (IS(n, "EventData")) data = n;
-        else if (IS(n, "UserData")) user = n;
+        if (IS(n, "System"))
+            system_fields(c, n, ev);
+        else if (IS(n, "EventData"))
+            data = n;
+        else if (IS(n, "UserData"))
+            user = n;
     }
     size_t count = 0;
     if (data) count += data_fields(c, data, NULL, 0);

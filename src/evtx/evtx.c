@@ -273,9 +273,9 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
     size_t got = 0;
     if (r->fd < 0) {
         c->ck = r->mem + c->base;
-        got = (size_t)(r->info.file_size - c->base < KS_EVTX_CHUNK_SIZE
-                           ? r->info.file_size - c->base
-                           : KS_EVTX_CHUNK_SIZE);
+        got =
+            (size_t)(r->info.file_size - c->base < KS_EVTX_CHUNK_SIZE ? r->info.file_size - c->base
+                                                                      : KS_EVTX_CHUNK_SIZE);
     } else {
         if (read_at(r, c->base, c->buf, KS_EVTX_CHUNK_SIZE, &got) != KS_OK &&
             got < KS_EVTX_CHUNK_SIZE && c->base + got < r->info.file_size) {
@@ -297,11 +297,11 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
         }
         c->stats.chunks_bad++;
         if (got < 512)
-            problem(c, KS_EVTX_ERROR, KS_ERR_TRUNCATED, 0, 0,
-                    ks_msg(KS_MSG_EVTX_CHUNK_CUT_HEADER), index, got);
+            problem(c, KS_EVTX_ERROR, KS_ERR_TRUNCATED, 0, 0, ks_msg(KS_MSG_EVTX_CHUNK_CUT_HEADER),
+                    index, got);
         else
-            problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, 0, 0,
-                    ks_msg(KS_MSG_EVTX_CHUNK_NO_SIGNATURE), index);
+            problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, 0, 0, ks_msg(KS_MSG_EVTX_CHUNK_NO_SIGNATURE),
+                    index);
         return KS_ERR_FORMAT;
     }
     uint32_t free_off = ks_rd32(ck + 48);
@@ -310,26 +310,22 @@ ks_status ks_evtx_cursor_chunk(ks_evtx_cursor *c, uint32_t index)
     int no_crc = (ks_rd32(ck + 120) & 4) || (r->info.header_valid && (r->info.flags & 4));
     uint32_t hcrc = crc(crc(0, ck, 120), ck + 128, 384);
     if (!no_crc && hcrc != ks_rd32(ck + 124)) {
-        problem(c, KS_EVTX_WARNING, KS_ERR_CHECKSUM, 124, 0,
-                ks_msg(KS_MSG_EVTX_CHUNK_HEADER_CRC),
+        problem(c, KS_EVTX_WARNING, KS_ERR_CHECKSUM, 124, 0, ks_msg(KS_MSG_EVTX_CHUNK_HEADER_CRC),
                 index, ks_rd32(ck + 124), hcrc);
         crc_bad = 1;
     }
     if (free_off < 512 || free_off > KS_EVTX_CHUNK_SIZE) {
-        problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, 48, 0,
-                ks_msg(KS_MSG_EVTX_CHUNK_FREE_OFFSET),
+        problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, 48, 0, ks_msg(KS_MSG_EVTX_CHUNK_FREE_OFFSET),
                 index, free_off);
         free_off = c->cklen;
     } else if (free_off > c->cklen) {
-        problem(c, KS_EVTX_WARNING, KS_ERR_TRUNCATED, 0, 0,
-                ks_msg(KS_MSG_EVTX_CHUNK_CUT),
-                index, c->cklen, free_off);
+        problem(c, KS_EVTX_WARNING, KS_ERR_TRUNCATED, 0, 0, ks_msg(KS_MSG_EVTX_CHUNK_CUT), index,
+                c->cklen, free_off);
         free_off = c->cklen;
     } else if (!no_crc) {
         uint32_t dcrc = crc(0, ck + 512, free_off - 512);
         if (dcrc != ks_rd32(ck + 52)) {
-            problem(c, KS_EVTX_WARNING, KS_ERR_CHECKSUM, 52, 0,
-                    ks_msg(KS_MSG_EVTX_CHUNK_DATA_CRC),
+            problem(c, KS_EVTX_WARNING, KS_ERR_CHECKSUM, 52, 0, ks_msg(KS_MSG_EVTX_CHUNK_DATA_CRC),
                     index, ks_rd32(ck + 52), dcrc);
             crc_bad = 1;
         }
@@ -398,11 +394,10 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
             uint32_t next = resync(c, pos, c->end);
             if (size >= 28 && c->cklen < KS_EVTX_CHUNK_SIZE && pos + (uint64_t)size > c->cklen)
                 problem(c, KS_EVTX_ERROR, KS_ERR_TRUNCATED, pos, rid,
-                        ks_msg(KS_MSG_EVTX_RECORD_CUT),
-                        (unsigned long long)rid, size, c->cklen - pos);
+                        ks_msg(KS_MSG_EVTX_RECORD_CUT), (unsigned long long)rid, size,
+                        c->cklen - pos);
             else
-                problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, pos, rid,
-                        ks_msg(KS_MSG_EVTX_RECORD_SIZE),
+                problem(c, KS_EVTX_ERROR, KS_ERR_FORMAT, pos, rid, ks_msg(KS_MSG_EVTX_RECORD_SIZE),
                         (unsigned long long)rid, size, c->end - pos);
             c->stats.records_skipped++;
             c->pos = next;
@@ -410,8 +405,8 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         }
         if (ks_rd32(p + size - 4) != size) {
             problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos + size - 4, rid,
-                    ks_msg(KS_MSG_EVTX_RECORD_SIZE_COPY),
-                    (unsigned long long)rid, ks_rd32(p + size - 4), size);
+                    ks_msg(KS_MSG_EVTX_RECORD_SIZE_COPY), (unsigned long long)rid,
+                    ks_rd32(p + size - 4), size);
         }
         ks_arena_reset(&c->rec_arena);
         const ks_bx_doc *doc = NULL;
@@ -439,9 +434,8 @@ ks_status ks_evtx_cursor_next(ks_evtx_cursor *c, const ks_evtx_record **out)
         if (rid == c->last_id_hdr + 1) c->last_id_hdr = rid;
         if (leftover) {
             problem(c, KS_EVTX_WARNING, KS_ERR_FORMAT, pos, rid,
-                    ks_msg(KS_MSG_EVTX_RECORD_RECOVERED),
-                    (unsigned long long)rid, (unsigned long long)c->first_id,
-                    (unsigned long long)c->last_id_hdr);
+                    ks_msg(KS_MSG_EVTX_RECORD_RECOVERED), (unsigned long long)rid,
+                    (unsigned long long)c->first_id, (unsigned long long)c->last_id_hdr);
             c->stats.records_recovered++;
         }
         ks_evtx_record *rec = &c->rec;
@@ -490,9 +484,8 @@ void ks_evtx_report_header(const ks_evtx *r, ks_evtx_problem_fn fn, void *ctx)
     }
     if (in->header_valid && in->header_chunks > in->chunks) {
         char what[160];
-        snprintf(what, sizeof what,
-                 ks_msg(KS_MSG_EVTX_FILE_CUT),
-                 in->header_chunks, in->chunks, (unsigned long long)in->file_size);
+        snprintf(what, sizeof what, ks_msg(KS_MSG_EVTX_FILE_CUT), in->header_chunks, in->chunks,
+                 (unsigned long long)in->file_size);
         p.status = KS_ERR_TRUNCATED;
         p.offset = in->file_size;
         p.what = what;

@@ -12,8 +12,7 @@ static inline uint16_t ks_rd16(const uint8_t *p)
 }
 static inline uint32_t ks_rd32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 static inline uint64_t ks_rd64(const uint8_t *p)
 {
@@ -25,9 +24,9 @@ enum { KS_X_SUBST = 0x20 };
 #define KS_SUBST_OPTIONAL 1 /* in ks_xnode.name_len of a KS_X_SUBST node */
 
 /* Safety limits for hostile input. */
-#define KS_BX_MAX_DEPTH 48            /* element nesting plus nested Binary XML */
-#define KS_BX_MAX_NODES 200000        /* nodes per record after instantiation */
-#define KS_BX_MAX_BYTES (8u << 20)    /* value bytes per record, repeated uses counted */
+#define KS_BX_MAX_DEPTH 48             /* element nesting plus nested Binary XML */
+#define KS_BX_MAX_NODES 200000         /* nodes per record after instantiation */
+#define KS_BX_MAX_BYTES (8u << 20)     /* value bytes per record, repeated uses counted */
 #define KS_REC_ARENA_LIMIT (64u << 20) /* bytes per record */
 
 typedef struct ks_name_slot {
@@ -47,8 +46,8 @@ typedef struct ks_slot_use {
 
 typedef struct ks_tmpl {
     const ks_xnode *body;
-    uint32_t nodes;            /* nodes in the body, a substitution counting one */
-    const ks_slot_use *uses;   /* each slot the body uses, once */
+    uint32_t nodes;          /* nodes in the body, a substitution counting one */
+    const ks_slot_use *uses; /* each slot the body uses, once */
     uint32_t nuses;
     uint8_t used[32];   /* bit i: slot i (< 256) appears in the body */
     uint8_t used_high;  /* some slot >= 256 appears */
@@ -66,7 +65,7 @@ typedef struct ks_tmpl_slot {
  * anything else, the node tree. */
 typedef struct ks_bx_doc ks_bx_doc;
 struct ks_bx_doc {
-    const ks_tmpl *tmpl;             /* NULL: see tree */
+    const ks_tmpl *tmpl; /* NULL: see tree */
     const ks_value *subs;
     const ks_bx_doc *const *nested; /* per value of type Binary XML used by the template */
     uint32_t nsubs;
@@ -109,8 +108,8 @@ struct ks_evtx_cursor {
     ks_arena rec_arena;   /* the current record's nodes and event fields */
     ks_prog_slot progs[KS_PROG_SLOTS];
     ks_evtx_record rec;
-    const ks_bx_doc *doc;  /* the current record, decoded */
-    const ks_xnode *root;  /* its node tree, built on demand */
+    const ks_bx_doc *doc; /* the current record, decoded */
+    const ks_xnode *root; /* its node tree, built on demand */
     int root_built;
     ks_evtx_stats stats;
     ks_evtx_problem_fn fn;
@@ -165,14 +164,17 @@ void ks_prog_unsupported(ks_buf *out);
 /* Format a value, or the slot it stands for while compiling a program. */
 static inline void ks_evtx_value(ks_buf *out, const ks_value *v, ks_escape esc)
 {
-    if (ks_prog_slot_of(v) >= 0) ks_prog_value(out, v, esc);
-    else ks_value_format(out, v, esc);
+    if (ks_prog_slot_of(v) >= 0)
+        ks_prog_value(out, v, esc);
+    else
+        ks_value_format(out, v, esc);
 }
 
 /* A Binary XML slot while compiling a program. */
 static inline int ks_is_nest(const ks_xnode *n)
 {
-    return n->kind == KS_X_VALUE && n->value.type == KS_VT_BINXML && ks_prog_slot_of(&n->value) >= 0;
+    return n->kind == KS_X_VALUE && n->value.type == KS_VT_BINXML &&
+           ks_prog_slot_of(&n->value) >= 0;
 }
 
 /* Report what is wrong with the file header (if anything) through fn. */

@@ -23,9 +23,9 @@ typedef struct op {
     uint8_t kind;
     uint8_t esc;
     uint16_t slot;
-    uint32_t off, len;          /* OP_LIT: the text in lits */
-    int ctx;                    /* OP_NEST: depth (XML) or 1 (JSON members) */
-    const ks_xnode *siblings;   /* OP_NEST in JSON: the enclosing object's members */
+    uint32_t off, len;        /* OP_LIT: the text in lits */
+    int ctx;                  /* OP_NEST: depth (XML) or 1 (JSON members) */
+    const ks_xnode *siblings; /* OP_NEST in JSON: the enclosing object's members */
 } op;
 
 struct ks_prog {
@@ -55,8 +55,8 @@ void ks_prog_value(ks_buf *out, const ks_value *v, ks_escape esc)
 
 void ks_prog_nest(ks_buf *out, int slot, int ctx, const ks_xnode *siblings)
 {
-    char s[8] = {(char)0xff, 'N', (char)(slot & 0xff), (char)(slot >> 8),
-                 (char)(ctx & 0xff), (char)(ctx >> 8)};
+    char s[8] = {(char)0xff,      'N', (char)(slot & 0xff), (char)(slot >> 8), (char)(ctx & 0xff),
+                 (char)(ctx >> 8)};
     ks_buf_append(out, s, 6);
     ks_buf_append(out, &siblings, sizeof siblings);
 }
@@ -176,8 +176,8 @@ static const ks_prog *compile(ks_evtx_cursor *c, const ks_bx_doc *d, int fmt, in
         size_t q = 0;
         for (const ks_xnode *s = ops[m].siblings; s; s = s->next)
             if (s->kind == KS_X_ELEMENT) {
-                names[q] = (ks_xnode){.kind = KS_X_ELEMENT, .name = s->name,
-                                      .name_len = s->name_len};
+                names[q] =
+                    (ks_xnode){.kind = KS_X_ELEMENT, .name = s->name, .name_len = s->name_len};
                 if (q) names[q - 1].next = &names[q];
                 q++;
             }
@@ -211,8 +211,7 @@ static int collides(const ks_xnode *top, const ks_xnode *siblings)
     for (const ks_xnode *a = top; a; a = a->next)
         for (const ks_xnode *s = siblings; s; s = s->next) {
             if (!--budget) return 1;
-            if (a->name_len == s->name_len && memcmp(a->name, s->name, a->name_len) == 0)
-                return 1;
+            if (a->name_len == s->name_len && memcmp(a->name, s->name, a->name_len) == 0) return 1;
         }
     return 0;
 }

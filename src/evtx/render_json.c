@@ -11,8 +11,10 @@
 static void put_key(ks_buf *out, const ks_xnode *n, unsigned suffix)
 {
     ks_buf_putc(out, '"');
-    if (n->name_plain) ks_buf_append(out, n->name, n->name_len);
-    else ks_escape_utf8(out, n->name, n->name_len, KS_ESC_JSON);
+    if (n->name_plain)
+        ks_buf_append(out, n->name, n->name_len);
+    else
+        ks_escape_utf8(out, n->name, n->name_len, KS_ESC_JSON);
     if (suffix) {
         ks_buf_putc(out, '_');
         ks_buf_u64(out, suffix);
@@ -66,8 +68,10 @@ static void put_parts(ks_buf *out, const ks_xnode *n)
         switch (n->kind) {
         case KS_X_VALUE:
         case KS_X_CDATA:
-            if (ks_is_nest(n)) ks_prog_unsupported(out);
-            else ks_evtx_value(out, &n->value, KS_ESC_JSON);
+            if (ks_is_nest(n))
+                ks_prog_unsupported(out);
+            else
+                ks_evtx_value(out, &n->value, KS_ESC_JSON);
             break;
         case KS_X_CHARREF: {
             uint16_t u = (uint16_t)n->ch;
@@ -154,8 +158,10 @@ static void put_members(ks_buf *out, const ks_xnode *content, int eventdata, int
                 if (!f) ks_buf_putc(out, ',');
                 f = 0;
                 const ks_xnode *c = first_content(d);
-                if (c) put_parts(out, c);
-                else ks_buf_append(out, "\"\"", 2);
+                if (c)
+                    put_parts(out, c);
+                else
+                    ks_buf_append(out, "\"\"", 2);
             }
             ks_buf_append(out, "]}", 2);
             continue;
@@ -169,8 +175,10 @@ static void put_members(ks_buf *out, const ks_xnode *content, int eventdata, int
                 if (p->kind == KS_X_VALUE) ks_evtx_value(out, &p->value, KS_ESC_JSON);
             ks_buf_append(out, "\":", 2);
             const ks_xnode *c = first_content(m);
-            if (c && has_parts(c)) put_parts(out, c);
-            else ks_buf_append(out, "null", 4);
+            if (c && has_parts(c))
+                put_parts(out, c);
+            else
+                ks_buf_append(out, "null", 4);
             continue;
         }
         /* repeated names get a suffix: the count of earlier siblings of that name
@@ -199,8 +207,10 @@ static void put_value(ks_buf *out, const ks_xnode *el, int eventdata)
         elements |= m->kind == KS_X_ELEMENT || ks_is_nest(m);
     int text = has_parts(content);
     if (!attrs && !elements) {
-        if (text) put_parts(out, content);
-        else ks_buf_append(out, "null", 4);
+        if (text)
+            put_parts(out, content);
+        else
+            ks_buf_append(out, "null", 4);
         return;
     }
     ks_buf_putc(out, '{');
@@ -212,8 +222,10 @@ static void put_value(ks_buf *out, const ks_xnode *el, int eventdata)
             if (!f) ks_buf_putc(out, ',');
             f = 0;
             put_key(out, a, 0);
-            if (a->child) put_parts(out, a->child);
-            else ks_buf_append(out, "\"\"", 2);
+            if (a->child)
+                put_parts(out, a->child);
+            else
+                ks_buf_append(out, "\"\"", 2);
         }
         ks_buf_putc(out, '}');
         first = 0;

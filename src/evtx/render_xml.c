@@ -8,8 +8,10 @@ static void put_parts(ks_buf *out, const ks_xnode *n, ks_escape esc)
     for (; n; n = n->next) {
         switch (n->kind) {
         case KS_X_VALUE:
-            if (ks_is_nest(n)) ks_prog_unsupported(out); /* nested XML inside text */
-            else ks_evtx_value(out, &n->value, esc);
+            if (ks_is_nest(n))
+                ks_prog_unsupported(out); /* nested XML inside text */
+            else
+                ks_evtx_value(out, &n->value, esc);
             break;
         case KS_X_CDATA:
             ks_buf_append(out, "<![CDATA[", 9);
@@ -71,7 +73,8 @@ static void put_element(ks_buf *out, const ks_xnode *el, int depth)
         return;
     }
     int elements = 0;
-    for (const ks_xnode *m = k; m; m = m->next) elements |= m->kind == KS_X_ELEMENT || ks_is_nest(m);
+    for (const ks_xnode *m = k; m; m = m->next)
+        elements |= m->kind == KS_X_ELEMENT || ks_is_nest(m);
     if (!elements) {
         size_t mark = out->len;
         ks_buf_putc(out, '>');
@@ -102,8 +105,8 @@ static void put_node(ks_buf *out, const ks_xnode *n, int depth)
         return;
     }
     /* text between child elements (mixed content) */
-    const ks_xnode one = {.kind = n->kind, .name = n->name, .name_len = n->name_len,
-                          .value = n->value, .ch = n->ch};
+    const ks_xnode one = {
+        .kind = n->kind, .name = n->name, .name_len = n->name_len, .value = n->value, .ch = n->ch};
     indent(out, depth);
     put_parts(out, &one, KS_ESC_XML_TEXT);
     ks_buf_putc(out, '\n');

@@ -566,28 +566,22 @@ static uint32_t fixed_size(uint8_t base)
 {
     switch (base) {
     case KS_VT_INT8:
-    case KS_VT_UINT8:
-        return 1;
+    case KS_VT_UINT8: return 1;
     case KS_VT_INT16:
-    case KS_VT_UINT16:
-        return 2;
+    case KS_VT_UINT16: return 2;
     case KS_VT_INT32:
     case KS_VT_UINT32:
     case KS_VT_REAL32:
     case KS_VT_BOOL:
-    case KS_VT_HEX32:
-        return 4;
+    case KS_VT_HEX32: return 4;
     case KS_VT_INT64:
     case KS_VT_UINT64:
     case KS_VT_REAL64:
     case KS_VT_FILETIME:
-    case KS_VT_HEX64:
-        return 8;
+    case KS_VT_HEX64: return 8;
     case KS_VT_GUID:
-    case KS_VT_SYSTIME:
-        return 16;
-    default:
-        return 0;
+    case KS_VT_SYSTIME: return 16;
+    default: return 0;
     }
 }
 

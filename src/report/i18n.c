@@ -7,12 +7,13 @@
 static ks_lang current = KS_LANG_EN;
 
 static const char *const catalogue[KS_MSG_COUNT][2] = {
-    [KS_MSG_FILE_SUMMARY] = {"%s: %llu records read (%llu recovered from overwritten data), "
-                             "%llu skipped; %u chunks (%u unreadable, %u with checksum mismatch, "
-                             "%u unused)\n",
-                             "%s: %llu 件のレコードを読み込み (うち上書き跡からの復元 %llu 件)、"
-                             "%llu 件をスキップ。チャンク %u 個 (読めないもの %u、チェックサム不一致 "
-                             "%u、未使用 %u)\n"},
+    [KS_MSG_FILE_SUMMARY] =
+        {"%s: %llu records read (%llu recovered from overwritten data), "
+         "%llu skipped; %u chunks (%u unreadable, %u with checksum mismatch, "
+         "%u unused)\n",
+         "%s: %llu 件のレコードを読み込み (うち上書き跡からの復元 %llu 件)、"
+         "%llu 件をスキップ。チャンク %u 個 (読めないもの %u、チェックサム不一致 "
+         "%u、未使用 %u)\n"},
     [KS_MSG_TOTAL_SUMMARY] = {"total: %u files, %llu records read, %llu skipped, %u files "
                               "could not be read\n",
                               "合計: %u ファイル、%llu 件を読み込み、%llu 件をスキップ、"
@@ -27,49 +28,68 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
                               "%s: EVTX ファイルが見つかりません\n"},
     [KS_MSG_UNKNOWN_OPTION] = {"unknown option: %s (see --help)\n",
                                "不明なオプションです: %s (--help を参照)\n"},
-    [KS_MSG_EVTX_CHUNK_IO] = {"cannot read chunk %u: %s",
-        "チャンク %u を読めません: %s"},
-    [KS_MSG_EVTX_CHUNK_CUT_HEADER] = {"chunk %u is cut off after %zu bytes, before its records start",
-        "チャンク %u は %zu バイトで途切れていて、レコードがありません"},
-    [KS_MSG_EVTX_CHUNK_NO_SIGNATURE] = {"chunk %u has no \"ElfChnk\" signature; its records are not read",
-        "チャンク %u に \"ElfChnk\" のシグネチャがないため、そのレコードは読みません"},
-    [KS_MSG_EVTX_CHUNK_HEADER_CRC] = {"chunk %u header checksum mismatch (stored 0x%08x, computed 0x%08x); records read anyway",
-        "チャンク %u のヘッダのチェックサムが一致しません (記録値 0x%08x、計算値 0x%08x)。レコードは読みます"},
-    [KS_MSG_EVTX_CHUNK_FREE_OFFSET] = {"chunk %u free-space offset 0x%x is invalid; records are read up to the first gap",
-        "チャンク %u の空き領域オフセット 0x%x が不正です。最初の空きまでレコードを読みます"},
-    [KS_MSG_EVTX_CHUNK_CUT] = {"chunk %u is cut off after %u of %u bytes; the records that are complete are read",
-        "チャンク %u は %u バイト目で途切れています (本来 %u バイト)。完全なレコードは読みます"},
-    [KS_MSG_EVTX_CHUNK_DATA_CRC] = {"chunk %u records checksum mismatch (stored 0x%08x, computed 0x%08x); records read anyway",
-        "チャンク %u のレコード部のチェックサムが一致しません (記録値 0x%08x、計算値 0x%08x)。レコードは読みます"},
-    [KS_MSG_EVTX_PAST_FREE] = {"record past the chunk's free-space offset (header not updated); read",
-        "チャンクの空き領域オフセットより後ろのレコードです (ヘッダ未更新)。読みます"},
-    [KS_MSG_EVTX_NO_RECORD_SIGNATURE] = {"no record signature; skipped %u bytes to the next record",
-        "レコードのシグネチャがありません。次のレコードまで %u バイトを飛ばしました"},
-    [KS_MSG_EVTX_RECORD_CUT] = {"record %llu is cut off: %u bytes long, the file ends after %u",
-        "レコード %llu は途切れています: 長さ %u バイト、ファイルは残り %u バイトで終わります"},
-    [KS_MSG_EVTX_RECORD_SIZE] = {"record %llu has an invalid size %u (must be 28 to %u); skipped",
-        "レコード %llu のサイズ %u が不正です (28 から %u まで)。スキップしました"},
-    [KS_MSG_EVTX_RECORD_SIZE_COPY] = {"record %llu size copy %u does not match its size %u",
-        "レコード %llu の末尾のサイズ %u が先頭のサイズ %u と一致しません"},
+    [KS_MSG_EVTX_CHUNK_IO] = {"cannot read chunk %u: %s", "チャンク %u を読めません: %s"},
+    [KS_MSG_EVTX_CHUNK_CUT_HEADER] =
+        {"chunk %u is cut off after %zu bytes, before its records start",
+         "チャンク %u は %zu バイトで途切れていて、レコードがありません"},
+    [KS_MSG_EVTX_CHUNK_NO_SIGNATURE] =
+        {"chunk %u has no \"ElfChnk\" signature; its records are not read",
+         "チャンク %u に \"ElfChnk\" のシグネチャがないため、そのレコードは読みません"},
+    [KS_MSG_EVTX_CHUNK_HEADER_CRC] =
+        {"chunk %u header checksum mismatch (stored 0x%08x, computed 0x%08x); records read anyway",
+         "チャンク %u のヘッダのチェックサムが一致しません (記録値 0x%08x、計算値 "
+         "0x%08x)。レコードは読みます"},
+    [KS_MSG_EVTX_CHUNK_FREE_OFFSET] =
+        {"chunk %u free-space offset 0x%x is invalid; records are read up to the first gap",
+         "チャンク %u の空き領域オフセット 0x%x が不正です。最初の空きまでレコードを読みます"},
+    [KS_MSG_EVTX_CHUNK_CUT] =
+        {"chunk %u is cut off after %u of %u bytes; the records that are complete are read",
+         "チャンク %u は %u バイト目で途切れています (本来 %u バイト)。完全なレコードは読みます"},
+    [KS_MSG_EVTX_CHUNK_DATA_CRC] =
+        {"chunk %u records checksum mismatch (stored 0x%08x, computed 0x%08x); records read anyway",
+         "チャンク %u のレコード部のチェックサムが一致しません (記録値 0x%08x、計算値 "
+         "0x%08x)。レコードは読みます"},
+    [KS_MSG_EVTX_PAST_FREE] =
+        {"record past the chunk's free-space offset (header not updated); read",
+         "チャンクの空き領域オフセットより後ろのレコードです (ヘッダ未更新)。読みます"},
+    [KS_MSG_EVTX_NO_RECORD_SIGNATURE] =
+        {"no record signature; skipped %u bytes to the next record",
+         "レコードのシグネチャがありません。次のレコードまで %u バイトを飛ばしました"},
+    [KS_MSG_EVTX_RECORD_CUT] =
+        {"record %llu is cut off: %u bytes long, the file ends after %u",
+         "レコード %llu は途切れています: 長さ %u バイト、ファイルは残り %u バイトで終わります"},
+    [KS_MSG_EVTX_RECORD_SIZE] =
+        {"record %llu has an invalid size %u (must be 28 to %u); skipped",
+         "レコード %llu のサイズ %u が不正です (28 から %u まで)。スキップしました"},
+    [KS_MSG_EVTX_RECORD_SIZE_COPY] =
+        {"record %llu size copy %u does not match its size %u",
+         "レコード %llu の末尾のサイズ %u が先頭のサイズ %u と一致しません"},
     [KS_MSG_EVTX_RECORD_SKIPPED] = {"record %llu skipped: %s",
-        "レコード %llu をスキップしました: %s"},
-    [KS_MSG_EVTX_RECORD_RECOVERED] = {"record %llu lies outside the chunk's record range %llu-%llu (recovered from partly overwritten data)",
-        "レコード %llu はチャンクのレコード範囲 %llu-%llu の外にあります (一部上書きされた領域から復元)"},
-    [KS_MSG_EVTX_HEADER_DAMAGED] = {"file header damaged (no \"ElfFile\" signature); chunks read anyway",
-        "ファイルヘッダが壊れています (\"ElfFile\" のシグネチャがありません)。チャンクは読みます"},
+                                    "レコード %llu をスキップしました: %s"},
+    [KS_MSG_EVTX_RECORD_RECOVERED] = {"record %llu lies outside the chunk's record range %llu-%llu "
+                                      "(recovered from partly overwritten data)",
+                                      "レコード %llu はチャンクのレコード範囲 %llu-%llu "
+                                      "の外にあります (一部上書きされた領域から復元)"},
+    [KS_MSG_EVTX_HEADER_DAMAGED] =
+        {"file header damaged (no \"ElfFile\" signature); chunks read anyway",
+         "ファイルヘッダが壊れています (\"ElfFile\" のシグネチャがありません)。チャンクは読みます"},
     [KS_MSG_EVTX_HEADER_CRC] = {"file header checksum mismatch; chunks read anyway",
-        "ファイルヘッダのチェックサムが一致しません。チャンクは読みます"},
-    [KS_MSG_EVTX_FILE_CUT] = {"the header counts %u chunks but the file holds %u: it is cut off after %llu bytes",
-        "ヘッダではチャンクが %u 個ですが、ファイルには %u 個しかありません: %llu バイトで途切れています"},
+                                "ファイルヘッダのチェックサムが一致しません。チャンクは読みます"},
+    [KS_MSG_EVTX_FILE_CUT] =
+        {"the header counts %u chunks but the file holds %u: it is cut off after %llu bytes",
+         "ヘッダではチャンクが %u 個ですが、ファイルには %u 個しかありません: %llu "
+         "バイトで途切れています"},
 };
 
 int ks_lang_set(const char *name)
 {
     if (!name) return -1;
-    if (strncmp(name, "ja", 2) == 0) current = KS_LANG_JA;
+    if (strncmp(name, "ja", 2) == 0)
+        current = KS_LANG_JA;
     else if (strncmp(name, "en", 2) == 0 || strcmp(name, "C") == 0 || strcmp(name, "POSIX") == 0)
         current = KS_LANG_EN;
-    else return -1;
+    else
+        return -1;
     return 0;
 }
 

@@ -36,8 +36,8 @@ KS_CRC_TARGET static uint32_t crc32_fold(uint32_t crc, const uint8_t *p, size_t 
         x2 = _mm_clmulepi64_si128(x2, k1k2, 0x11);
         x3 = _mm_clmulepi64_si128(x3, k1k2, 0x11);
         x4 = _mm_clmulepi64_si128(x4, k1k2, 0x11);
-        x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
-                           _mm_loadu_si128((const __m128i *)(const void *)p));
+        x1 =
+            _mm_xor_si128(_mm_xor_si128(x1, x5), _mm_loadu_si128((const __m128i *)(const void *)p));
         x2 = _mm_xor_si128(_mm_xor_si128(x2, x6),
                            _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
         x3 = _mm_xor_si128(_mm_xor_si128(x3, x7),

@@ -20,8 +20,8 @@ const char *ks_status_str(ks_status st)
     return "unknown status";
 }
 
-ks_status ks_diag_set(ks_diag *d, ks_status st, const char *file, uint64_t offset,
-                      const char *fmt, ...)
+ks_status ks_diag_set(ks_diag *d, ks_status st, const char *file, uint64_t offset, const char *fmt,
+                      ...)
 {
     if (!d) return st;
     d->file = file;

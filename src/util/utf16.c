@@ -14,13 +14,16 @@ static int special_ready;
 static void init_special(void)
 {
     for (int c = 0; c < 0x20; c++) {
-        special[KS_ESC_XML_TEXT][c] = special[KS_ESC_XML_ATTR][c] = (c != '\t' && c != '\n' && c != '\r');
+        special[KS_ESC_XML_TEXT][c] = special[KS_ESC_XML_ATTR][c] =
+            (c != '\t' && c != '\n' && c != '\r');
         special[KS_ESC_JSON][c] = 1;
     }
     special[KS_ESC_NONE][0] = 1; /* NUL is dropped */
     special[KS_ESC_XML_TEXT][0] = special[KS_ESC_XML_ATTR][0] = 1;
-    special[KS_ESC_XML_TEXT]['&'] = special[KS_ESC_XML_TEXT]['<'] = special[KS_ESC_XML_TEXT]['>'] = 1;
-    special[KS_ESC_XML_ATTR]['&'] = special[KS_ESC_XML_ATTR]['<'] = special[KS_ESC_XML_ATTR]['>'] = 1;
+    special[KS_ESC_XML_TEXT]['&'] = special[KS_ESC_XML_TEXT]['<'] = special[KS_ESC_XML_TEXT]['>'] =
+        1;
+    special[KS_ESC_XML_ATTR]['&'] = special[KS_ESC_XML_ATTR]['<'] = special[KS_ESC_XML_ATTR]['>'] =
+        1;
     special[KS_ESC_XML_ATTR]['"'] = 1;
     special[KS_ESC_JSON]['"'] = special[KS_ESC_JSON]['\\'] = 1;
     special[KS_ESC_JSON][0x7f] = 0;
@@ -111,16 +114,15 @@ void ks_utf16_append(ks_buf *out, const uint8_t *p, size_t n, ks_escape esc)
         /* eight units at a time while all are plain: 0x20-0x7e other than the
          * characters some escaping mode cares about (" & < > \) */
         const __m128i lo20 = _mm_set1_epi16(0x1f), hi7f = _mm_set1_epi16(0x7f);
-        const __m128i q = _mm_set1_epi16('"'), amp = _mm_set1_epi16('&'),
-                      lt = _mm_set1_epi16('<'), gt = _mm_set1_epi16('>'),
-                      bs = _mm_set1_epi16('\\');
+        const __m128i q = _mm_set1_epi16('"'), amp = _mm_set1_epi16('&'), lt = _mm_set1_epi16('<'),
+                      gt = _mm_set1_epi16('>'), bs = _mm_set1_epi16('\\');
         while (n - i >= 8 && room - k >= 8) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i));
             __m128i ok = _mm_and_si128(_mm_cmpgt_epi16(v, lo20), _mm_cmplt_epi16(v, hi7f));
-            __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, amp)),
-                                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(v, lt),
-                                                                 _mm_cmpeq_epi16(v, gt)),
-                                                    _mm_cmpeq_epi16(v, bs)));
+            __m128i bad = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi16(v, q), _mm_cmpeq_epi16(v, amp)),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi16(v, lt), _mm_cmpeq_epi16(v, gt)),
+                             _mm_cmpeq_epi16(v, bs)));
             if (_mm_movemask_epi8(_mm_andnot_si128(bad, ok)) != 0xffff) break;
             _mm_storel_epi64((__m128i *)(void *)(d + k), _mm_packus_epi16(v, v));
             k += 8;
@@ -208,8 +210,8 @@ void ks_escape_utf8(ks_buf *out, const char *s, size_t n, ks_escape esc)
         size_t k = 1;
         for (; len && k < len && j + k < n && (p[j + k] & 0xc0) == 0x80; k++)
             cp = (cp << 6) | (p[j + k] & 0x3f);
-        if (!len || k < len || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
+        if (!len || k < len || (len == 3 && cp < 0x800) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
             put_cp(out, 0xfffd);
             i = j + (k > 1 ? k : 1);
         } else {

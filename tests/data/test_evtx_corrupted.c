@@ -32,14 +32,16 @@ typedef struct expect {
 } expect;
 
 static const expect cases[] = {
-    {"omerbenamram-evtx/2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx",
+    {"omerbenamram-evtx/"
+     "2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx",
      1950, 40, 27, 0,
      "upstream 1910 ok / 4 err: the 1910 records inside the chunks' record ranges are read as "
      "upstream; 40 more are recovered from chunks 0 and 13, caught half rewritten (outside the "
      "header's range, accepted only if every value has its template's type); upstream stops a "
      "chunk at its first bad record, kensa resynchronises and reports each of the 27 it cannot "
      "decode"},
-    {"omerbenamram-evtx/2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx",
+    {"omerbenamram-evtx/"
+     "2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx",
      1795, 97, 1, 0,
      "upstream 1774 ok / 2 err, python-evtx 1775: five chunks carry stale headers over newer "
      "records; 97 are recovered under the strict type check"},
@@ -49,9 +51,11 @@ static const expect cases[] = {
      "upstream 6 / 0 (libevtx 5)"},
     {"omerbenamram-evtx/Microsoft-Windows-LanguagePackSetup%4Operational.evtx", 17, 0, 0, 0,
      "upstream 17 / 0 (libevtx 16)"},
-    {"omerbenamram-evtx/E_Windows_system32_winevt_logs_Microsoft-Windows-Shell-Core%4Operational.evtx",
+    {"omerbenamram-evtx/"
+     "E_Windows_system32_winevt_logs_Microsoft-Windows-Shell-Core%4Operational.evtx",
      1146, 0, 0, 0, "upstream 1146 / 0"},
-    {"omerbenamram-evtx/E_ShadowCopy6_windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx",
+    {"omerbenamram-evtx/"
+     "E_ShadowCopy6_windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx",
      459, 0, 0, 0, "upstream 459 / 0 (libevtx fails 23)"},
     {"omerbenamram-evtx/E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx",
      340, 0, 0, 0, "upstream 340 / 0 (libevtx fails 3)"},
@@ -103,7 +107,8 @@ static void run_case(const char *dir, const expect *e)
     }
     ks_buf_free(&b);
     const ks_evtx_stats *st = ks_evtx_get_stats(r);
-    int ok = n == e->records && (long)st->records == n && (long)st->records_recovered == e->recovered &&
+    int ok = n == e->records && (long)st->records == n &&
+             (long)st->records_recovered == e->recovered &&
              (long)st->records_skipped == e->skipped && (long)st->chunks_bad == e->chunks_bad;
     if (!ok)
         fprintf(stderr,

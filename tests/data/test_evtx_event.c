@@ -87,8 +87,7 @@ int main(void)
             CHECK(str_is(ev.channel, "System"));
             CHECK(str_is(ev.user_sid, "S-1-5-21-2595688666-2948619230-3055395256-1001"));
             CHECK_STR(text(ks_event_field(&ev, "SubjectUserName")), "tony");
-            CHECK_STR(text(ks_event_field(&ev, "Channel")),
-                      "Microsoft-Windows-Sysmon/Operational");
+            CHECK_STR(text(ks_event_field(&ev, "Channel")), "Microsoft-Windows-Sysmon/Operational");
         }
     }
     CHECK_INT(n7045, 57);

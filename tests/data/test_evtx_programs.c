@@ -22,18 +22,24 @@ static void check_file(const char *path)
             ks_buf_reset(&a);
             ks_buf_reset(&b);
             ks_evtx_programs = 1;
-            if (fmt == 0) ks_evtx_render_xml(rec, &a);
-            else ks_evtx_render_json(rec, &a);
-            if (fmt == 1 && ks_prog_render(rec->cursor, rec->cursor->doc, KS_FMT_JSON, 0, &b) == KS_OK)
+            if (fmt == 0)
+                ks_evtx_render_xml(rec, &a);
+            else
+                ks_evtx_render_json(rec, &a);
+            if (fmt == 1 &&
+                ks_prog_render(rec->cursor, rec->cursor->doc, KS_FMT_JSON, 0, &b) == KS_OK)
                 fast++;
             ks_buf_reset(&b);
             ks_evtx_programs = 0;
-            if (fmt == 0) ks_evtx_render_xml(rec, &b);
-            else ks_evtx_render_json(rec, &b);
+            if (fmt == 0)
+                ks_evtx_render_xml(rec, &b);
+            else
+                ks_evtx_render_json(rec, &b);
             ks_evtx_programs = 1;
             if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
                 if (differ++ < 3)
-                    fprintf(stderr, "%s record %llu (%s) differs:\n--- program\n%.*s\n--- tree\n%.*s\n",
+                    fprintf(stderr,
+                            "%s record %llu (%s) differs:\n--- program\n%.*s\n--- tree\n%.*s\n",
                             path, (unsigned long long)rec->record_id, fmt ? "json" : "xml",
                             (int)a.len, a.data, (int)b.len, b.data);
             }
@@ -53,8 +59,10 @@ static void walk(const char *dir)
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
         struct stat st;
         if (stat(p, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) walk(p);
-        else if (strstr(e->d_name, ".evtx")) check_file(p);
+        if (S_ISDIR(st.st_mode))
+            walk(p);
+        else if (strstr(e->d_name, ".evtx"))
+            check_file(p);
     }
     closedir(d);
 }

@@ -72,8 +72,8 @@ static inline void bx_name(bxb *b, const char *name)
     bx_u32(b, off);
     snprintf(b->names[b->nnames].name, sizeof b->names[0].name, "%s", name);
     b->names[b->nnames++].off = off;
-    bx_u32(b, 0);      /* next name in the hash chain */
-    bx_u16(b, 0);      /* hash (unused by readers) */
+    bx_u32(b, 0); /* next name in the hash chain */
+    bx_u16(b, 0); /* hash (unused by readers) */
     bx_u16(b, (uint16_t)strlen(name));
     bx_utf16(b, name);
     bx_u16(b, 0);

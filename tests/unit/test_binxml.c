@@ -119,8 +119,8 @@ static const uint8_t systime[16] = {0xe1, 0x07, 5, 0, 5, 0, 19, 0, 2, 0, 2, 0, 3
 
 #define NTYPES 22
 static const char *const names[NTYPES] = {
-    "Str",  "Ansi", "I8",   "U8",    "I16",  "U16",  "I32",     "U32",    "I64",   "U64",  "R32",
-    "R64",  "Bool", "Bin",  "Guid",  "Size", "Time", "SysTime", "Sid",    "H32",   "H64",  "Null"};
+    "Str", "Ansi", "I8",  "U8",   "I16",  "U16",  "I32",     "U32", "I64", "U64", "R32",
+    "R64", "Bool", "Bin", "Guid", "Size", "Time", "SysTime", "Sid", "H32", "H64", "Null"};
 static const uint8_t types[NTYPES] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
                                       0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
                                       0x11, 0x12, 0x13, 0x14, 0x15, 0x01};
@@ -173,18 +173,18 @@ static void write_typed_record(uint32_t *def)
     static const uint8_t i32[4] = {0xfd, 0xff, 0xff, 0xff}, u32[4] = {0x40, 0xe2, 0x01, 0};
     static const uint8_t i64[8] = {0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     static const uint8_t u64[8] = {0, 0, 0, 0, 0, 0, 0, 0x80};
-    static const uint8_t r32[4] = {0, 0, 0xc0, 0x3f};                 /* 1.5 */
-    static const uint8_t r64[8] = {0, 0, 0, 0, 0, 0, 0x04, 0xc0};     /* -2.5 */
+    static const uint8_t r32[4] = {0, 0, 0xc0, 0x3f};             /* 1.5 */
+    static const uint8_t r64[8] = {0, 0, 0, 0, 0, 0, 0x04, 0xc0}; /* -2.5 */
     static const uint8_t one[4] = {1, 0, 0, 0}, bin[3] = {0xde, 0xad, 0x01};
     static const uint8_t h32[4] = {0xe7, 0x03, 0, 0}, h64[8] = {0x10, 0, 0, 0, 0, 0, 0, 0};
-    static const uint8_t eid[2] = {0x11, 0x12};                       /* 4625 */
+    static const uint8_t eid[2] = {0x11, 0x12}; /* 4625 */
     static const uint8_t arr[] = {'x', 0, 0, 0, 'y', 0, 'z', 0, 0, 0};
-    bx_val v[NTYPES + 2] = {
-        {0x01, str, 8},  {0x02, "ansi\0", 5}, {0x03, &i8, 1},   {0x04, &u8, 1},   {0x05, i16, 2},
-        {0x06, u16, 2},  {0x07, i32, 4},      {0x08, u32, 4},   {0x09, i64, 8},   {0x0a, u64, 8},
-        {0x0b, r32, 4},  {0x0c, r64, 8},      {0x0d, one, 4},   {0x0e, bin, 3},   {0x0f, guid, 16},
-        {0x15, h64, 8},  {0x11, ft, 8},       {0x12, systime, 16}, {0x13, sid, 12}, {0x14, h32, 4},
-        {0x15, h64, 8},  {0x00, NULL, 0},     {0x06, eid, 2},   {0x81, arr, 10}};
+    bx_val v[NTYPES + 2] = {{0x01, str, 8}, {0x02, "ansi\0", 5}, {0x03, &i8, 1},   {0x04, &u8, 1},
+                            {0x05, i16, 2}, {0x06, u16, 2},      {0x07, i32, 4},   {0x08, u32, 4},
+                            {0x09, i64, 8}, {0x0a, u64, 8},      {0x0b, r32, 4},   {0x0c, r64, 8},
+                            {0x0d, one, 4}, {0x0e, bin, 3},      {0x0f, guid, 16}, {0x15, h64, 8},
+                            {0x11, ft, 8},  {0x12, systime, 16}, {0x13, sid, 12},  {0x14, h32, 4},
+                            {0x15, h64, 8}, {0x00, NULL, 0},     {0x06, eid, 2},   {0x81, arr, 10}};
     bx_values(&B, v, NTYPES + 2);
     bx_record_end(&B);
 }
@@ -228,7 +228,8 @@ static const char typed_json[] =
     "\"I64\":-4,\"U64\":9223372036854775808,\"R32\":\"1.5\",\"R64\":\"-2.5\",\"Bool\":true,"
     "\"Bin\":\"DEAD01\",\"Guid\":\"{54849625-5478-4994-A5BA-3E3B0328C30D}\",\"Size\":\"0x10\","
     "\"Time\":\"2016-07-08T18:12:51.681640800Z\",\"SysTime\":\"2017-05-19T02:02:36.203Z\","
-    "\"Sid\":\"S-1-5-18\",\"H32\":\"0x3e7\",\"H64\":\"0x10\",\"Null\":null,\"Item\":\"x\",\"Item_1\":\"yz\"}}}\n";
+    "\"Sid\":\"S-1-5-18\",\"H32\":\"0x3e7\",\"H64\":\"0x10\",\"Null\":null,\"Item\":\"x\",\"Item_"
+    "1\":\"yz\"}}}\n";
 
 static void check_typed(const ks_evtx_record *rec, int i)
 {

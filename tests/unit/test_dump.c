@@ -18,9 +18,10 @@ static void make_file(const char *path, int n)
         snprintf(user, sizeof user, "user%03d", i % 97);
         snprintf(ip, sizeof ip, "10.0.%d.%d", i / 250 % 250, i % 250);
         uint8_t lt[4] = {(uint8_t)(i % 3 ? 3 : 10), 0, 0, 0};
-        ks_field f[3] = {{{"TargetUserName", 14}, {(const uint8_t *)user, (uint32_t)strlen(user), KS_VT_UTF8}},
-                         {{"LogonType", 9}, {lt, 4, KS_VT_UINT32}},
-                         {{"IpAddress", 9}, {(const uint8_t *)ip, (uint32_t)strlen(ip), KS_VT_UTF8}}};
+        ks_field f[3] = {
+            {{"TargetUserName", 14}, {(const uint8_t *)user, (uint32_t)strlen(user), KS_VT_UTF8}},
+            {{"LogonType", 9}, {lt, 4, KS_VT_UINT32}},
+            {{"IpAddress", 9}, {(const uint8_t *)ip, (uint32_t)strlen(ip), KS_VT_UTF8}}};
         ks_event ev = {.time_ns = INT64_C(1700000000000000000) + (int64_t)i * 1000000000,
                        .host = {"FS01", 4},
                        .channel = {"Security", 8},
@@ -47,7 +48,10 @@ static char *dump(const char *path, int threads, ks_dump_format fmt, size_t *len
     FILE *f = open_memstream(&data, len);
     ks_evtx *r = NULL;
     CHECK(ks_evtx_open(&r, path, NULL) == KS_OK);
-    ks_dump_opts o = {.format = fmt, .threads = threads, .out = f, .on_problem = on_problem,
+    ks_dump_opts o = {.format = fmt,
+                      .threads = threads,
+                      .out = f,
+                      .on_problem = on_problem,
                       .problem_ctx = probs};
     CHECK(ks_evtx_dump(r, &o, st) == KS_OK);
     ks_evtx_close(&r);

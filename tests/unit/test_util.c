@@ -87,8 +87,8 @@ static void test_values(void)
                               0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d};
     ks_value v = {guid, 16, KS_VT_GUID};
     CHECK_STR(fmt(&v, KS_ESC_NONE), "{54849625-5478-4994-A5BA-3E3B0328C30D}");
-    const uint8_t sid[] = {1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 242, 10, 234, 72,
-                           189, 34, 174, 196, 166, 255, 38, 87, 0xf4, 0x01, 0, 0};
+    const uint8_t sid[] = {1,   5,  0,   0,  0,   0,   0,   5,   21, 0,  0,    0,    242, 10,
+                           234, 72, 189, 34, 174, 196, 166, 255, 38, 87, 0xf4, 0x01, 0,   0};
     v = (ks_value){sid, sizeof sid, KS_VT_SID};
     CHECK_STR(fmt(&v, KS_ESC_NONE), "S-1-5-21-1223297778-3299746493-1462173606-500");
     v.size = 10; /* an incomplete SID is shown as bytes, not read past its end */
