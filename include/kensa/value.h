@@ -62,6 +62,10 @@ typedef enum ks_escape {
  * Malformed values (wrong size) are written as their hex bytes. */
 void ks_value_format(ks_buf *out, const ks_value *v, ks_escape esc);
 
+/* The size of a value of a fixed-size type (1 for INT8 ... 16 for GUID), 0 for
+ * variable-size types and SizeT (4 or 8). */
+uint32_t ks_vtype_size(uint8_t type);
+
 /* Item `i` of an array value (or the value itself for i == 0 of a scalar); returns
  * false when there is no such item. ks_value_count gives the number of items. */
 bool ks_value_item(const ks_value *v, uint32_t i, ks_value *item);

@@ -21,10 +21,9 @@ static inline uint64_t rd64(const uint8_t *p)
     return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
 }
 
-/* Size of one item of a fixed-size type, 0 for variable-size types. */
-static uint32_t fixed_size(uint8_t base, uint32_t total)
+uint32_t ks_vtype_size(uint8_t type)
 {
-    switch (base) {
+    switch (type) {
     case KS_VT_INT8:
     case KS_VT_UINT8: return 1;
     case KS_VT_INT16:
@@ -41,9 +40,16 @@ static uint32_t fixed_size(uint8_t base, uint32_t total)
     case KS_VT_HEX64: return 8;
     case KS_VT_GUID:
     case KS_VT_SYSTIME: return 16;
-    case KS_VT_SIZET: return total % 8 == 0 ? 8 : 4;
     default: return 0;
     }
+}
+
+/* Size of one item of a type with fixed-size items (SizeT: 8 or 4 bytes, whichever
+ * divides the total), 0 for variable-size types. */
+static uint32_t fixed_size(uint8_t base, uint32_t total)
+{
+    if (base == KS_VT_SIZET) return total % 8 == 0 ? 8 : 4;
+    return ks_vtype_size(base);
 }
 
 /* Length of the SID at p (at most n bytes), or 0 if it is not one. */

@@ -562,29 +562,6 @@ static ks_status template_body(bx *x, const ks_event *ev)
 
 /* --- substitution values --------------------------------------------------- */
 
-static uint32_t fixed_size(uint8_t base)
-{
-    switch (base) {
-    case KS_VT_INT8:
-    case KS_VT_UINT8: return 1;
-    case KS_VT_INT16:
-    case KS_VT_UINT16: return 2;
-    case KS_VT_INT32:
-    case KS_VT_UINT32:
-    case KS_VT_REAL32:
-    case KS_VT_BOOL:
-    case KS_VT_HEX32: return 4;
-    case KS_VT_INT64:
-    case KS_VT_UINT64:
-    case KS_VT_REAL64:
-    case KS_VT_FILETIME:
-    case KS_VT_HEX64: return 8;
-    case KS_VT_GUID:
-    case KS_VT_SYSTIME: return 16;
-    default: return 0;
-    }
-}
-
 static sub *add_sub(ks_evtx_writer *w, size_t i, uint8_t type, const void *p, size_t n)
 {
     sub *s = &w->subs[i];
@@ -663,8 +640,8 @@ static ks_status field_value(ks_evtx_writer *w, size_t i, const ks_field *f, uin
         if (array) return fail(w, KS_ERR_UNSUPPORTED, "field %zu: arrays of size_t", i);
         type = v->size == 4 ? KS_VT_HEX32 : KS_VT_HEX64;
         put_bytes(&w->vals, v->data, v->size);
-    } else if (fixed_size(base)) {
-        uint32_t fs = fixed_size(base);
+    } else if (ks_vtype_size(base)) {
+        uint32_t fs = ks_vtype_size(base);
         if (array ? v->size % fs != 0 : v->size != fs)
             return fail(w, KS_ERR_ARG, "field %zu: %u bytes for a value of type 0x%02x", i, v->size,
                         v->type);
