@@ -7,6 +7,7 @@
 #ifndef KS_TEST_HARNESS_H
 #define KS_TEST_HARNESS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,21 @@ static inline int ks_test_done(void)
 {
     printf("%d passed, %d failed\n", ks_t_pass, ks_t_fail);
     return ks_t_fail ? 1 : 0;
+}
+
+/* The whole file at path (malloc'd, caller frees), its size in *n; NULL if unreadable. */
+static inline uint8_t *ks_test_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    *n = 0;
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *p = malloc(size > 0 ? (size_t)size : 1);
+    if (p) *n = fread(p, 1, size > 0 ? (size_t)size : 0, f);
+    fclose(f);
+    return p;
 }
 
 /* The shared real-data folder (KS_SHARED_DATA env, else the build's default), or

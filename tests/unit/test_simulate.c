@@ -10,23 +10,10 @@
 #include "harness.h"
 #include "kensa/kensa.h"
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc(size > 0 ? (size_t)size : 1);
-    *n = p ? fread(p, 1, (size_t)size, f) : 0;
-    fclose(f);
-    return p;
-}
-
 static int same_file(const char *a, const char *b)
 {
     size_t na = 0, nb = 0;
-    char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+    uint8_t *pa = ks_test_slurp(a, &na), *pb = ks_test_slurp(b, &nb);
     int same = pa && pb && na == nb && memcmp(pa, pb, na) == 0;
     free(pa);
     free(pb);

@@ -572,19 +572,6 @@ static uint64_t rd64(const uint8_t *p)
     return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc(size > 0 ? (size_t)size : 1);
-    *n = p ? fread(p, 1, (size_t)size, f) : 0;
-    fclose(f);
-    return p;
-}
-
 /* Check one chunk's layout; returns the number of records it holds. */
 static uint64_t check_chunk(const uint8_t *ck, uint64_t first_expected, int *templates_inline)
 {
@@ -685,7 +672,7 @@ static uint64_t check_chunk(const uint8_t *ck, uint64_t first_expected, int *tem
 static int check_bytes(const char *path, int n)
 {
     size_t size = 0;
-    uint8_t *f = slurp(path, &size);
+    uint8_t *f = ks_test_slurp(path, &size);
     CHECK(f != NULL);
     if (!f) return 0;
     uint32_t chunks = (uint32_t)((size - 4096) / 65536);
@@ -862,7 +849,7 @@ int main(int argc, char **argv)
         snprintf(path2, sizeof path2, "%s/again.evtx", dir);
         CHECK_INT(write_events(path2, NEVENTS, arrays, &d), KS_OK);
         size_t n1 = 0, n2 = 0;
-        uint8_t *a = slurp(path, &n1), *b = slurp(path2, &n2);
+        uint8_t *a = ks_test_slurp(path, &n1), *b = ks_test_slurp(path2, &n2);
         CHECK(a && b && n1 == n2 && memcmp(a, b, n1) == 0);
         free(a);
         free(b);
