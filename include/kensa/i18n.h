@@ -16,6 +16,13 @@ typedef enum ks_msg_id {
     KS_MSG_PROGRESS,       /* file, percent, chunks done, chunks */
     KS_MSG_NOTHING_FOUND,  /* path */
     KS_MSG_UNKNOWN_OPTION, /* option */
+    KS_MSG_SOURCE_SUMMARY, /* file, events, format, encoding, skipped, unrecognized, ignored */
+    KS_MSG_EVENTS_SUMMARY, /* file, events, skipped */
+    KS_MSG_ASSUMED,        /* file, what was assumed */
+    KS_MSG_SKIPPED_FILE,   /* file, why */
+    KS_MSG_PROBLEM_LINE,   /* file, line, what, excerpt */
+    KS_MSG_MORE_PROBLEMS,  /* file, count */
+    KS_MSG_XML_ONLY_EVTX,  /* file, format */
     /* problems found in EVTX files (the arguments are those of the English text) */
     KS_MSG_EVTX_CHUNK_IO,
     KS_MSG_EVTX_CHUNK_CUT_HEADER,

@@ -8,6 +8,7 @@
 #include "kensa/evtx_writer.h"
 #include "kensa/i18n.h"
 #include "kensa/simulate.h"
+#include "kensa/source.h"
 #include "kensa/status.h"
 #include "kensa/time.h"
 #include "kensa/value.h"

@@ -2,6 +2,8 @@
 #ifndef KENSA_TIME_H
 #define KENSA_TIME_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kensa/buf.h"
@@ -17,5 +19,10 @@ void ks_filetime_format(ks_buf *out, uint64_t ft, int digits);
 /* Days since 1970-01-01 to a civil date, and back (proleptic Gregorian). */
 void ks_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 int64_t ks_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* Parse ISO 8601 / RFC 3339 "YYYY-MM-DD[T ]HH:MM:SS[.f...][Z|+HH[:]MM]" (exactly n
+ * bytes, fraction up to 9 digits kept). Without a zone the time is taken as UTC and
+ * *has_zone (may be NULL) is false, so the caller can apply a local zone. 1 if parsed. */
+int ks_time_parse_iso8601(const char *p, size_t n, int64_t *ns, bool *has_zone);
 
 #endif

@@ -76,38 +76,11 @@ static uint64_t to_u64(const ks_value *v)
     return ks_value_u64(v, &r) ? r : 0;
 }
 
-/* Parse "YYYY-MM-DDTHH:MM:SS[.fffffffff]Z" (a TimeCreated written as text). */
+/* A TimeCreated written as text ("YYYY-MM-DDTHH:MM:SS[.fffffffff]Z"). */
 static int parse_iso(const ks_value *v, ks_evtx_cursor *c, int64_t *ns)
 {
     ks_str s = to_str(c, *v);
-    const char *p = s.p;
-    if (s.len < 19) return 0;
-    int f[6] = {0};
-    const int at[6] = {0, 5, 8, 11, 14, 17}, len[6] = {4, 2, 2, 2, 2, 2};
-    for (int i = 0; i < 6; i++)
-        for (int k = 0; k < len[i]; k++) {
-            char ch = p[at[i] + k];
-            if (ch < '0' || ch > '9') return 0;
-            f[i] = f[i] * 10 + (ch - '0');
-        }
-    int64_t frac = 0;
-    size_t i = 19;
-    if (i < s.len && p[i] == '.') {
-        int digits = 0;
-        for (i++; i < s.len && p[i] >= '0' && p[i] <= '9'; i++)
-            if (digits < 9) frac = frac * 10 + (p[i] - '0'), digits++;
-        while (digits++ < 9) frac *= 10;
-    }
-    int64_t days = ks_days_from_civil(f[0], (unsigned)f[1], (unsigned)f[2]);
-    int64_t secs = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
-    /* outside what int64 nanoseconds hold (years 1678-2262): saturate, as FILETIMEs do */
-    if (secs >= INT64_MAX / 1000000000)
-        *ns = INT64_MAX;
-    else if (secs <= INT64_MIN / 1000000000)
-        *ns = INT64_MIN;
-    else
-        *ns = secs * 1000000000 + frac;
-    return 1;
+    return ks_time_parse_iso8601(s.p, s.len, ns, NULL);
 }
 
 static void system_fields(ks_evtx_cursor *c, const ks_xnode *sys, ks_event *ev)

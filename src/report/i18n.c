@@ -24,8 +24,23 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
                              "%s: オフセット %llu (チャンク %s): 警告: %s\n"},
     [KS_MSG_CANNOT_READ] = {"%s: cannot be read: %s\n", "%s: 読み込めません: %s\n"},
     [KS_MSG_PROGRESS] = {"\r%s: %3u%% (%u/%u chunks)", "\r%s: %3u%% (チャンク %u/%u)"},
-    [KS_MSG_NOTHING_FOUND] = {"%s: no EVTX files found here\n",
-                              "%s: EVTX ファイルが見つかりません\n"},
+    [KS_MSG_NOTHING_FOUND] = {"%s: no event log files found here\n",
+                              "%s: イベントログのファイルが見つかりません\n"},
+    [KS_MSG_SOURCE_SUMMARY] = {"%s: %llu events read (%s, %s), %llu lines skipped, %llu lines "
+                               "of no known device, %llu lines without events\n",
+                               "%s: %llu 件を読み込み (%s、%s)、スキップ %llu 行、"
+                               "機器を特定できない行 %llu、イベントのない行 %llu\n"},
+    [KS_MSG_EVENTS_SUMMARY] = {"%s: %llu events read, %llu skipped\n",
+                               "%s: %llu 件を読み込み、%llu 件をスキップ\n"},
+    [KS_MSG_ASSUMED] = {"%s: assumed: %s\n", "%s: 推定した内容: %s\n"},
+    [KS_MSG_SKIPPED_FILE] = {"%s: skipped: %s\n", "%s: スキップしました: %s\n"},
+    [KS_MSG_PROBLEM_LINE] = {"%s: line %llu: %s: %.*s\n", "%s: %llu 行目: %s: %.*s\n"},
+    [KS_MSG_MORE_PROBLEMS] = {"%s: %llu more problems not shown\n",
+                              "%s: ほかに %llu 件の問題があります (表示を省略)\n"},
+    [KS_MSG_XML_ONLY_EVTX] = {"%s: only EVTX files can be written as Event XML; this file is %s "
+                              "(use --format events)\n",
+                              "%s: Event XML で出力できるのは EVTX ファイルだけです。このファイルは "
+                              "%s です (--format events を使ってください)\n"},
     [KS_MSG_UNKNOWN_OPTION] = {"unknown option: %s (see --help)\n",
                                "不明なオプションです: %s (--help を参照)\n"},
     [KS_MSG_EVTX_CHUNK_IO] = {"cannot read chunk %u: %s", "チャンク %u を読めません: %s"},

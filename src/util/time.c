@@ -108,3 +108,64 @@ void ks_filetime_format(ks_buf *out, uint64_t ft, int digits)
     int64_t days = (int64_t)(secs / 86400) - 134774;
     format_parts(out, days, (uint32_t)(secs % 86400), nsec, digits);
 }
+
+static int digits_at(const char *p, size_t n, size_t at, int len, int *out)
+{
+    if (at + (size_t)len > n) return 0;
+    int v = 0;
+    for (int k = 0; k < len; k++) {
+        char ch = p[at + k];
+        if (ch < '0' || ch > '9') return 0;
+        v = v * 10 + (ch - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+int ks_time_parse_iso8601(const char *p, size_t n, int64_t *ns, bool *has_zone)
+{
+    int f[6] = {0};
+    const size_t at[6] = {0, 5, 8, 11, 14, 17};
+    const int len[6] = {4, 2, 2, 2, 2, 2};
+    if (n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') || p[13] != ':' ||
+        p[16] != ':')
+        return 0;
+    for (int i = 0; i < 6; i++)
+        if (!digits_at(p, n, at[i], len[i], &f[i])) return 0;
+    if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60)
+        return 0;
+    int64_t frac = 0;
+    size_t i = 19;
+    if (i < n && (p[i] == '.' || p[i] == ',')) {
+        int digits = 0;
+        for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+            if (digits < 9) frac = frac * 10 + (p[i] - '0'), digits++;
+        while (digits++ < 9) frac *= 10;
+    }
+    int64_t off = 0;
+    bool zone = false;
+    if (i < n && (p[i] == 'Z' || p[i] == 'z')) {
+        zone = true, i++;
+    } else if (i < n && (p[i] == '+' || p[i] == '-')) {
+        int hh, mm = 0;
+        if (!digits_at(p, n, i + 1, 2, &hh)) return 0;
+        size_t j = i + 3;
+        if (j < n && p[j] == ':') j++;
+        if (j < n && !digits_at(p, n, j, 2, &mm)) return 0;
+        if (j < n) j += 2;
+        off = (int64_t)(hh * 3600 + mm * 60) * (p[i] == '-' ? -1 : 1);
+        zone = true, i = j;
+    }
+    if (i != n) return 0;
+    int64_t days = ks_days_from_civil(f[0], (unsigned)f[1], (unsigned)f[2]);
+    int64_t secs = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5] - off;
+    /* outside what int64 nanoseconds hold (years 1678-2262): saturate, as FILETIMEs do */
+    if (secs >= INT64_MAX / 1000000000)
+        *ns = INT64_MAX;
+    else if (secs <= INT64_MIN / 1000000000)
+        *ns = INT64_MIN;
+    else
+        *ns = secs * 1000000000 + frac;
+    if (has_zone) *has_zone = zone;
+    return 1;
+}
