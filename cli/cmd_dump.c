@@ -12,7 +12,7 @@
 #include "kensa/kensa.h"
 
 static const char help_en[] =
-    "usage: kensa dump FILE|DIR... [--format jsonl|events|xml] [--tz ZONE] [--year YYYY]\n"
+    "usage: kensa dump FILE|DIR... [--format jsonl|events|csv|xml] [--tz ZONE] [--year YYYY]\n"
     "                  [--threads N] [--strict] [-o OUT]\n"
     "\n"
     "Prints every event of the evidence given, in file order. kensa reads Windows event\n"
@@ -34,6 +34,8 @@ static const char help_en[] =
     "options:\n"
     "  --format jsonl      EVTX in the evtx_dump shape, others as events (default)\n"
     "  --format events     every source as normalized events\n"
+    "  --format csv        every source as LogParser's CSV (Strings joined with '|';\n"
+    "                      times in the --tz zone)\n"
     "  --format xml        EVTX as Event XML (EVTX files only)\n"
     "  --tz ZONE           zone of times written without one (syslog, CSV): Asia/Tokyo,\n"
     "                      +09:00, UTC (default: this machine's zone)\n"
@@ -53,7 +55,7 @@ static const char help_en[] =
     "  kensa dump --format events collected/ -o all-events.jsonl\n";
 
 static const char help_ja[] =
-    "使い方: kensa dump ファイル|フォルダ... [--format jsonl|events|xml] [--tz ゾーン]\n"
+    "使い方: kensa dump ファイル|フォルダ... [--format jsonl|events|csv|xml] [--tz ゾーン]\n"
     "                  [--year 年] [--threads N] [--strict] [-o 出力]\n"
     "\n"
     "指定した証拠のイベントをすべてファイルの順に出力します。読める形式: Windows イベント\n"
@@ -75,6 +77,8 @@ static const char help_ja[] =
     "オプション:\n"
     "  --format jsonl      EVTX は evtx_dump の形、その他はイベント (既定)\n"
     "  --format events     すべてを正規化したイベントで出力\n"
+    "  --format csv        すべてを LogParser と同じ CSV で出力 (Strings は '|' 区切り、\n"
+    "                      時刻は --tz のタイムゾーン)\n"
     "  --format xml        EVTX を Event XML で出力 (EVTX のみ)\n"
     "  --tz ゾーン         時差の書かれていない時刻 (syslog、CSV) のタイムゾーン:\n"
     "                      Asia/Tokyo、+09:00、UTC (既定はこのマシンの設定)\n"
@@ -206,9 +210,10 @@ static void on_source_problem(void *ctx, const ks_problem *p)
             p->excerpt ? n : 0, p->excerpt ? p->excerpt : "");
 }
 
-/* Any source as normalized events (one JSON object per line). */
-static int dump_events(const char *path, ks_format f, const ks_source_opts *base, FILE *out, run *r,
-                       unsigned long long *events, unsigned long long *skipped, int *damaged)
+/* Any source as normalized events (one JSON object per line) or LogParser CSV. */
+static int dump_events(const char *path, ks_format f, const ks_source_opts *base, int csv,
+                       FILE *out, run *r, unsigned long long *events, unsigned long long *skipped,
+                       int *damaged)
 {
     text_run t = {r, 0, 0};
     ks_source_opts o = *base;
@@ -228,7 +233,10 @@ static int dump_events(const char *path, ks_format f, const ks_source_opts *base
     ks_status st;
     while ((st = ks_source_next(s, &ev)) == KS_OK && ev) {
         ks_buf_reset(&b);
-        ks_event_write_json(&b, ev, path, fmt);
+        if (csv)
+            ks_csv_write_event_tz(&b, ev, base->tz);
+        else
+            ks_event_write_json(&b, ev, path, fmt);
         if (!b.failed && fwrite(b.data, 1, b.len, out) != b.len) io_failed = 1;
     }
     if (st != KS_OK) {
@@ -258,7 +266,7 @@ int cmd_dump(int argc, char **argv)
 {
     ks_dump_opts o = {.format = KS_DUMP_JSONL, .out = stdout};
     ks_source_opts so = {0};
-    int events_only = 0;
+    int events_only = 0, csv = 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
     run r = {.tty = isatty(2)};
@@ -277,8 +285,10 @@ int cmd_dump(int argc, char **argv)
                 o.format = KS_DUMP_XML;
             else if (strcmp(a, "events") == 0)
                 events_only = 1;
+            else if (strcmp(a, "csv") == 0)
+                events_only = csv = 1;
             else {
-                fprintf(stderr, "--format: jsonl, events or xml\n");
+                fprintf(stderr, "--format: jsonl, events, csv or xml\n");
                 return KS_EXIT_USAGE;
             }
         } else if (strcmp(a, "--tz") == 0 && i + 1 < argc) {
@@ -341,6 +351,12 @@ int cmd_dump(int argc, char **argv)
     o.problem_ctx = &r;
     o.on_progress = on_progress;
     o.progress_ctx = &r;
+    if (csv) {
+        ks_buf h = {0};
+        ks_csv_write_header(&h);
+        if (!h.failed) fwrite(h.data, 1, h.len, o.out);
+        ks_buf_free(&h);
+    }
     if (o.format == KS_DUMP_XML)
         fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Events>\n", o.out);
     unsigned long long records = 0, skipped = 0;
@@ -354,8 +370,8 @@ int cmd_dump(int argc, char **argv)
                 continue;
             }
             r.file = files.v[i];
-            int rc =
-                dump_events(files.v[i], files.f[i], &so, o.out, &r, &records, &skipped, &damaged);
+            int rc = dump_events(files.v[i], files.f[i], &so, csv, o.out, &r, &records, &skipped,
+                                 &damaged);
             if (rc == -1) failed++;
             if (rc == -2) io_failed = 1;
             continue;

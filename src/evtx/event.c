@@ -221,21 +221,18 @@ ks_status ks_evtx_record_event(const ks_evtx_record *rec, ks_event *ev)
         else if (IS(n, "UserData"))
             user = n;
     }
+    /* UserData holds one element named after the event; its children are the fields */
+    const ks_xnode *payload = user ? content_of(user) : NULL;
+    while (payload && payload->kind != KS_X_ELEMENT) payload = payload->next;
     size_t count = 0;
     if (data) count += data_fields(c, data, NULL, 0);
-    if (user) count += leaves(c, content_of(user), NULL, 0, 0, 0);
+    if (payload) count += leaves(c, content_of(payload), NULL, 0, 0, 0);
     if (!count) return KS_OK;
     ks_field *f = ks_arena_alloc(&c->rec_arena, sizeof *f * count);
     if (!f) return KS_ERR_NOMEM;
     size_t k = 0;
     if (data) k += data_fields(c, data, f, count);
-    if (user) {
-        const ks_xnode *payload = content_of(user);
-        /* UserData holds one element named after the event; its children are the
-         * fields */
-        while (payload && payload->kind != KS_X_ELEMENT) payload = payload->next;
-        if (payload) k = leaves(c, content_of(payload), f, count, k, 0);
-    }
+    if (payload) k = leaves(c, content_of(payload), f, count, k, 0);
     ev->fields = f;
     ev->nfields = k < count ? k : count;
     return KS_OK;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,14 @@
 
 /* The text readers, asked in this order; the most confident sniff wins. */
 static const ks_reader_ops *const readers[] = {
-    NULL, /* keep: the table may be otherwise empty while readers are being added */
+    &ks_reader_xml,
+    &ks_reader_jsonl,
+    &ks_reader_csv,
+    &ks_reader_syslog,
 };
 
 #define KS_SNIFF_BYTES (64 * 1024)
+#define KS_DROP_EVERY (8u << 20)         /* release consumed pages of a mapped file this often */
 #define KS_EVENT_ARENA_LIMIT (64u << 20) /* per event: bounds what one line can make us hold */
 
 struct ks_source {
@@ -45,7 +50,8 @@ struct ks_source {
     ks_line last;
     size_t last_end; /* pos after the last line */
     int unread;
-    ks_buf linebuf;
+    size_t dropped;       /* mapped bytes before this were released */
+    ks_buf linebuf, swap; /* the decoded line; UTF-16BE swapped */
     iconv_t cd;
     /* events */
     ks_arena arena;
@@ -55,7 +61,7 @@ struct ks_source {
     void *state;
     ks_evtx *evtx;
     ks_tz *tz;
-    int tz_failed;
+    int tz_failed, zone_noted;
     uint64_t event_skips; /* EVTX records whose XML was not an event */
 };
 
@@ -79,8 +85,10 @@ static size_t utf8_valid_prefix(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        if (p[i] < 0x80) {
-            i++;
+        if (p[i] < 0x80) { /* ASCII: eight bytes at a time */
+            uint64_t w;
+            while (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull))) i += 8;
+            while (i < n && p[i] < 0x80) i++;
             continue;
         }
         unsigned c = p[i];
@@ -188,13 +196,13 @@ bool ks_source_line(ks_source *s, ks_line *line)
         if (s->enc == KS_ENC_UTF16LE) {
             ks_utf16_append(&s->linebuf, d + pos, units, KS_ESC_NONE);
         } else {
-            ks_buf_reset(&s->scratch); /* byte-swap into scratch, then convert */
-            if (!ks_buf_reserve(&s->scratch, units * 2)) {
+            ks_buf_reset(&s->swap); /* byte-swap to little-endian, then convert */
+            if (!ks_buf_reserve(&s->swap, units * 2)) {
                 for (size_t i = 0; i < units; i++) {
-                    s->scratch.data[2 * i] = (char)d[pos + 2 * i + 1];
-                    s->scratch.data[2 * i + 1] = (char)d[pos + 2 * i];
+                    s->swap.data[2 * i] = (char)d[pos + 2 * i + 1];
+                    s->swap.data[2 * i + 1] = (char)d[pos + 2 * i];
                 }
-                ks_utf16_append(&s->linebuf, (const uint8_t *)s->scratch.data, units, KS_ESC_NONE);
+                ks_utf16_append(&s->linebuf, (const uint8_t *)s->swap.data, units, KS_ESC_NONE);
             }
         }
         line->p = s->linebuf.data ? s->linebuf.data : "";
@@ -219,6 +227,13 @@ bool ks_source_line(ks_source *s, ks_line *line)
             line->p = s->linebuf.data ? s->linebuf.data : "";
             line->len = s->linebuf.failed ? 0 : s->linebuf.len;
         }
+    }
+    if (s->map && pos - s->dropped > KS_DROP_EVERY) {
+        /* pages behind the cursor are not needed again (a re-read would fault them
+         * back in from the file): keep resident memory flat on big logs */
+        size_t upto = pos & ~(size_t)(KS_DROP_EVERY - 1);
+        madvise(s->map, upto, MADV_DONTNEED);
+        s->dropped = upto;
     }
     line->offset = pos;
     line->lineno = ++s->lineno;
@@ -314,14 +329,20 @@ int64_t ks_source_local_to_utc(ks_source *s, int64_t local_ns)
     if (!s->tz && !s->tz_failed) {
         ks_diag d;
         if (ks_tz_open(&s->tz, s->opts.tz, &d) != KS_OK) {
-            s->tz_failed = 1; /* checked by open when opts.tz is given; cannot happen twice */
+            s->tz_failed = 1; /* a given opts.tz was checked at open: the machine's zone */
             ks_source_report(s, KS_SEV_WARNING, KS_ERR_ARG, 0, 0, NULL, 0, "%s; using UTC", d.what);
         }
+    }
+    if (!s->zone_noted) {
+        s->zone_noted = 1;
         snprintf(s->assumed_zone, sizeof s->assumed_zone, "times without a zone read as %s",
                  s->tz ? ks_tz_name(s->tz) : "UTC");
         update_assumed(s);
     }
-    if (!s->tz) return local_ns;
+    /* saturated times (outside years 1678-2262) stay as they are */
+    if (!s->tz || local_ns >= INT64_MAX - 86400 * 1000000000LL ||
+        local_ns <= INT64_MIN + 86400 * 1000000000LL)
+        return local_ns;
     int64_t sec = local_ns / 1000000000, frac = local_ns % 1000000000;
     if (frac < 0) sec--, frac += 1000000000;
     return ks_tz_local_to_utc(s->tz, sec) * 1000000000 + frac;
@@ -369,13 +390,19 @@ static const char *describe(const ks_source *s)
     return "text in no format kensa reads";
 }
 
+/* The text encoding (unless the caller gave one) and where the text starts. */
+static void set_encoding(ks_source *s)
+{
+    size_t head = s->size < KS_SNIFF_BYTES ? s->size : KS_SNIFF_BYTES, bom;
+    ks_encoding enc = detect_encoding(s->data, head, &bom);
+    s->enc = s->opts.encoding ? s->opts.encoding : enc;
+    s->start = s->pos = bom;
+}
+
 static ks_format detect(ks_source *s)
 {
     if (s->size >= 8 && !memcmp(s->data, "ElfFile", 8)) return KS_FORMAT_EVTX;
-    size_t head = s->size < KS_SNIFF_BYTES ? s->size : KS_SNIFF_BYTES, bom;
-    ks_encoding enc = detect_encoding(s->data, head, &bom);
-    if (s->opts.encoding == KS_ENC_AUTO) s->enc = enc;
-    s->start = s->pos = bom;
+    set_encoding(s);
     if (!strcmp(describe(s), "binary data")) return KS_FORMAT_UNKNOWN;
     /* the first lines, decoded, for the sniffers */
     ks_buf text = {0};
@@ -389,7 +416,7 @@ static ks_format detect(ks_source *s)
     int best = 0;
     ks_format f = KS_FORMAT_UNKNOWN;
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
-        if (!readers[i] || text.failed) continue;
+        if (text.failed) continue;
         int c = readers[i]->sniff(text.data ? text.data : "", text.len);
         if (c > best) best = c, f = readers[i]->format;
     }
@@ -400,7 +427,7 @@ static ks_format detect(ks_source *s)
 static const ks_reader_ops *reader_for(ks_format f)
 {
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
-        if (readers[i] && readers[i]->format == f) return readers[i];
+        if (readers[i]->format == f) return readers[i];
     return NULL;
 }
 
@@ -408,8 +435,10 @@ static ks_status open_common(ks_source *s, ks_diag *diag)
 {
     ks_status st;
     s->arena.limit = KS_EVENT_ARENA_LIMIT;
-    s->enc = s->opts.encoding ? s->opts.encoding : KS_ENC_UTF8;
-    s->format = s->opts.format ? s->opts.format : detect(s);
+    if (s->opts.format)
+        s->format = s->opts.format, set_encoding(s);
+    else
+        s->format = detect(s);
     if (s->opts.tz) { /* a bad --tz is the caller's error, found before reading */
         if ((st = ks_tz_open(&s->tz, s->opts.tz, diag)) != KS_OK) return st;
     }
@@ -418,7 +447,15 @@ static ks_status open_common(ks_source *s, ks_diag *diag)
         return ks_diag_set(diag, KS_ERR_UNSUPPORTED, s->name, 0,
                            "this system cannot convert CP932 (Shift_JIS) text");
     if (s->format == KS_FORMAT_EVTX) {
-        if ((st = ks_evtx_open_mem(&s->evtx, s->data, s->size, s->name, diag)) != KS_OK) return st;
+        /* a file is read with the EVTX reader's own chunk reads, not through the map,
+         * so that memory stays flat */
+        st = s->map ? ks_evtx_open(&s->evtx, s->name, diag)
+                    : ks_evtx_open_mem(&s->evtx, s->data, s->size, s->name, diag);
+        if (s->map) {
+            munmap(s->map, s->map_size);
+            s->map = NULL, s->data = NULL, s->size = 0;
+        }
+        if (st != KS_OK) return st;
         ks_evtx_on_problem(s->evtx, evtx_problem, s);
         return KS_OK;
     }
@@ -505,6 +542,7 @@ void ks_source_close(ks_source **sp)
     if (s->map) munmap(s->map, s->map_size);
     ks_arena_free(&s->arena);
     ks_buf_free(&s->linebuf);
+    ks_buf_free(&s->swap);
     ks_buf_free(&s->scratch);
     free(s->name);
     free(s);
@@ -581,6 +619,6 @@ ks_format ks_format_detect(const void *head, size_t n, const char **why)
     if (why) *why = f == KS_FORMAT_UNKNOWN ? describe(&s) : NULL;
     if (s.cd != (iconv_t)-1) iconv_close(s.cd);
     ks_buf_free(&s.linebuf);
-    ks_buf_free(&s.scratch);
+    ks_buf_free(&s.swap);
     return f;
 }
