@@ -14,6 +14,10 @@ static const struct verb {
      ".evtx ファイルの全レコードを JSON Lines または Event XML で出力"},
     {"simulate", cmd_simulate, "write a synthetic hospital day with an intrusion as .evtx files",
      "侵入を含む病院の 1 日を模した .evtx ファイルを書き出す"},
+    {"ingest", cmd_ingest, "add evidence files to a case (CASE.kensa) for SQL queries",
+     "証拠のファイルをケース (ケース.kensa) に取り込み SQL で検索できるようにする"},
+    {"query", cmd_query, "SQL over a case, or over evidence files: evtx('Security.evtx')",
+     "ケースまたは証拠のファイルに SQL で問い合わせる: evtx('Security.evtx')"},
 };
 
 static void usage(FILE *f)

@@ -23,6 +23,18 @@ typedef enum ks_msg_id {
     KS_MSG_PROBLEM_LINE,   /* file, line, what, excerpt */
     KS_MSG_MORE_PROBLEMS,  /* file, count */
     KS_MSG_XML_ONLY_EVTX,  /* file, format */
+    /* the case: kensa ingest, kensa query */
+    KS_MSG_INGEST_SUMMARY,   /* file, events, new, already in case, skipped, format, sha256 */
+    KS_MSG_INGEST_ALREADY,   /* file, sha256 */
+    KS_MSG_INGEST_RESUMED,   /* file */
+    KS_MSG_INGEST_CHANGED,   /* file, sha256 before */
+    KS_MSG_INGEST_PROGRESS,  /* file, percent, events */
+    KS_MSG_INGEST_HASHING,   /* file, percent */
+    KS_MSG_INGEST_TOTAL,     /* files, events, new, already, skipped, files failed */
+    KS_MSG_CASE_TOTAL,       /* case, events, evidence files, incomplete */
+    KS_MSG_CASE_CANNOT_OPEN, /* case, what */
+    KS_MSG_QUERY_ERROR,      /* what */
+    KS_MSG_QUERY_ROWS,       /* rows */
     /* problems found in EVTX files (the arguments are those of the English text) */
     KS_MSG_EVTX_CHUNK_IO,
     KS_MSG_EVTX_CHUNK_CUT_HEADER,

@@ -3,6 +3,7 @@
 #define KENSA_H
 
 #include "kensa/buf.h"
+#include "kensa/case.h"
 #include "kensa/csv.h"
 #include "kensa/event.h"
 #include "kensa/evtx.h"

@@ -43,6 +43,31 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
                               "%s です (--format events を使ってください)\n"},
     [KS_MSG_UNKNOWN_OPTION] = {"unknown option: %s (see --help)\n",
                                "不明なオプションです: %s (--help を参照)\n"},
+    [KS_MSG_INGEST_SUMMARY] = {"%s: %llu events read, %llu new, %llu already in the case, %llu "
+                               "skipped (%s, SHA-256 %s)\n",
+                               "%s: %llu 件を読み込み、新規 %llu 件、登録済み %llu 件、スキップ "
+                               "%llu 件 (%s、SHA-256 %s)\n"},
+    [KS_MSG_INGEST_ALREADY] = {"%s: already in the case (SHA-256 %s); nothing added\n",
+                               "%s: このケースに登録済みです (SHA-256 %s)。追加はありません\n"},
+    [KS_MSG_INGEST_RESUMED] = {"%s: completing an ingest that was interrupted\n",
+                               "%s: 中断された取り込みを再開します\n"},
+    [KS_MSG_INGEST_CHANGED] = {"%s: WARNING: the file changed while it was read (SHA-256 before: "
+                               "%s); copy it and ingest the copy\n",
+                               "%s: 警告: 読み込み中にファイルが変更されました (読み込み前の "
+                               "SHA-256: %s)。コピーを取って、そのコピーを取り込んでください\n"},
+    [KS_MSG_INGEST_PROGRESS] = {"\r%s: %3u%% (%llu events)", "\r%s: %3u%% (%llu 件)"},
+    [KS_MSG_INGEST_HASHING] = {"\r%s: SHA-256 %3u%%", "\r%s: SHA-256 を計算中 %3u%%"},
+    [KS_MSG_INGEST_TOTAL] = {"total: %u files, %llu events read, %llu new, %llu already in the "
+                             "case, %llu skipped, %u files could not be read\n",
+                             "合計: %u ファイル、%llu 件を読み込み、新規 %llu 件、登録済み %llu "
+                             "件、スキップ %llu 件、読めなかったファイル %u\n"},
+    [KS_MSG_CASE_TOTAL] = {"%s: the case holds %llu events from %llu evidence files (%llu "
+                           "incomplete)\n",
+                           "%s: ケースのイベントは %llu 件、証拠ファイルは %llu 個 (未完了 "
+                           "%llu 個)\n"},
+    [KS_MSG_CASE_CANNOT_OPEN] = {"%s: cannot open the case: %s\n", "%s: ケースを開けません: %s\n"},
+    [KS_MSG_QUERY_ERROR] = {"query error: %s\n", "クエリのエラー: %s\n"},
+    [KS_MSG_QUERY_ROWS] = {"(%llu rows)\n", "(%llu 行)\n"},
     [KS_MSG_EVTX_CHUNK_IO] = {"cannot read chunk %u: %s", "チャンク %u を読めません: %s"},
     [KS_MSG_EVTX_CHUNK_CUT_HEADER] =
         {"chunk %u is cut off after %zu bytes, before its records start",

@@ -1,0 +1,813 @@
+/* The case database: one SQLite file in WAL mode holding the events of every
+ * evidence file ingested, each stored once (dedup key) and linked to every file it
+ * was seen in, with each file's chain of custody (SHA-256 before and after, size,
+ * path, format, time range, parse counts). Ingest commits in batches, so a killed
+ * ingest leaves a case that opens, with the file marked incomplete. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kensa/case.h"
+#include "kensa/kensa.h"
+#include "kensa/time.h"
+#include "store.h"
+
+#define KS_CASE_BATCH_DEFAULT 10000
+#define KS_DEDUP_BYTES 16
+#define KS_STORE_VERSION KS_VERSION
+
+struct ks_case {
+    sqlite3 *db;
+    int readonly;
+    ks_problem_fn on_problem;
+    void *problem_ctx;
+    /* ingest statements, prepared once */
+    sqlite3_stmt *ins_event, *find_event, *ins_link;
+};
+
+/* Version 1 of the schema. Every statement runs in one transaction. */
+static const char schema_v1[] =
+    "CREATE TABLE IF NOT EXISTS schema_version(\n"
+    "  version INTEGER NOT NULL, applied TEXT NOT NULL, kensa TEXT NOT NULL);\n"
+    "CREATE TABLE evidence(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  path TEXT NOT NULL,          -- absolute path when it was read\n"
+    "  sha256 TEXT NOT NULL,        -- hex, before the read\n"
+    "  size INTEGER NOT NULL,\n"
+    "  mtime TEXT,                  -- modification time, UTC\n"
+    "  format TEXT, encoding TEXT,\n"
+    "  tz TEXT, year INTEGER,       -- options the file was read with\n"
+    "  events INTEGER NOT NULL DEFAULT 0,     -- read from the file\n"
+    "  added INTEGER NOT NULL DEFAULT 0,      -- new in the case\n"
+    "  duplicates INTEGER NOT NULL DEFAULT 0, -- already in the case\n"
+    "  skipped INTEGER NOT NULL DEFAULT 0, ignored INTEGER NOT NULL DEFAULT 0,\n"
+    "  unrecognized INTEGER NOT NULL DEFAULT 0,\n"
+    "  chunks_bad INTEGER NOT NULL DEFAULT 0, chunks_crc INTEGER NOT NULL DEFAULT 0,\n"
+    "  first_time TEXT, last_time TEXT, first_ns INTEGER, last_ns INTEGER,\n"
+    "  assumed TEXT,\n"
+    "  started TEXT NOT NULL, finished TEXT,\n"
+    "  complete INTEGER NOT NULL DEFAULT 0, -- 0: interrupted or still running\n"
+    "  sha256_end TEXT,                     -- hex, after the read\n"
+    "  changed INTEGER NOT NULL DEFAULT 0,  -- the file changed while it was read\n"
+    "  kensa TEXT NOT NULL);\n"
+    "CREATE INDEX evidence_sha256 ON evidence(sha256);\n"
+    "CREATE TABLE events(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  dedup BLOB NOT NULL,\n"
+    "  time TEXT NOT NULL, time_ns INTEGER NOT NULL,\n"
+    "  host TEXT, channel TEXT, provider TEXT,\n"
+    "  event_id INTEGER, record_id INTEGER, level INTEGER,\n"
+    "  user TEXT, domain TEXT, src_ip TEXT, src_host TEXT, logon_type INTEGER,\n"
+    "  status TEXT, process TEXT, command_line TEXT, parent_process TEXT,\n"
+    "  service TEXT, share TEXT, country TEXT, session TEXT, action TEXT,\n"
+    "  outcome TEXT, fields TEXT);\n"
+    "CREATE UNIQUE INDEX events_dedup ON events(dedup);\n"
+    "CREATE INDEX events_time ON events(time);\n"
+    "CREATE INDEX events_host ON events(host);\n"
+    "CREATE INDEX events_user ON events(user);\n"
+    "CREATE INDEX events_src_ip ON events(src_ip);\n"
+    "CREATE INDEX events_event_id ON events(event_id);\n"
+    "CREATE TABLE event_sources(\n"
+    "  event_id INTEGER NOT NULL,    -- events.id\n"
+    "  evidence_id INTEGER NOT NULL, -- evidence.id\n"
+    "  offset INTEGER NOT NULL,      -- byte offset of the record or line in the file\n"
+    "  PRIMARY KEY(event_id, evidence_id, offset)) WITHOUT ROWID;\n"
+    "CREATE INDEX event_sources_evidence ON event_sources(evidence_id);\n";
+
+static ks_status db_fail(ks_diag *d, sqlite3 *db, const char *path, const char *what)
+{
+    return ks_diag_set(d, KS_ERR_IO, path, 0, "%s: %s", what,
+                       db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static void now_text(char *out, size_t n)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ks_buf b = {0};
+    ks_time_format(&b, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, 0);
+    snprintf(out, n, "%.*s", b.failed ? 0 : (int)b.len, b.data ? b.data : "");
+    ks_buf_free(&b);
+}
+
+/* The schema version in the case, 0 when it has none (a new file). -1 on error. */
+static int schema_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                           "name='schema_version'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (have <= 0) return have;
+    if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Bring the schema to KS_CASE_SCHEMA_VERSION (in one transaction). */
+static ks_status migrate(sqlite3 *db, const char *path, ks_diag *d)
+{
+    if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK)
+        return db_fail(d, db, path, "cannot lock the case");
+    int v = schema_version(db);
+    ks_status st = KS_OK;
+    if (v < 0) {
+        st = db_fail(d, db, path, "cannot read the case");
+        goto out;
+    }
+    if (v > KS_CASE_SCHEMA_VERSION) {
+        st = ks_diag_set(d, KS_ERR_UNSUPPORTED, path, 0,
+                         "the case was written by a newer kensa (schema %d; this one knows %d)", v,
+                         KS_CASE_SCHEMA_VERSION);
+        goto out;
+    }
+    if (v == 0) {
+        /* a new case: refuse to add tables to some other SQLite database */
+        sqlite3_stmt *q = NULL;
+        int tables = -1;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            tables = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        if (tables != 0) {
+            st = ks_diag_set(d, KS_ERR_FORMAT, path, 0,
+                             "this SQLite file is not a kensa case (it has other tables)");
+            goto out;
+        }
+        if (exec(db, schema_v1) != SQLITE_OK) {
+            st = db_fail(d, db, path, "cannot create the case");
+            goto out;
+        }
+    }
+    /* later versions: if (v < 2) { ALTER TABLE ... } */
+    if (v < KS_CASE_SCHEMA_VERSION) {
+        char when[40], sql[160];
+        now_text(when, sizeof when);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO schema_version VALUES(%d, '%s', '" KS_STORE_VERSION "')",
+                 KS_CASE_SCHEMA_VERSION, when);
+        if (exec(db, sql) != SQLITE_OK) st = db_fail(d, db, path, "cannot create the case");
+    }
+out:
+    if (st == KS_OK && exec(db, "COMMIT") != SQLITE_OK)
+        st = db_fail(d, db, path, "cannot write the case");
+    if (st != KS_OK) exec(db, "ROLLBACK");
+    return st;
+}
+
+static ks_status open_db(ks_case **out, const char *path, int readonly, ks_diag *d)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return ks_diag_set(d, KS_ERR_NOMEM, path, 0, "libsodium failed to start");
+    ks_case *c = calloc(1, sizeof *c);
+    if (!c) return ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
+    c->readonly = readonly;
+    ks_status st = KS_OK;
+    int flags =
+        readonly && path ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (readonly && path) {
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            st = ks_diag_set(d, KS_ERR_IO, path, 0, "no case here (%s)", strerror(errno));
+            goto out;
+        }
+    }
+    if (sqlite3_open_v2(path ? path : ":memory:", &c->db, flags, NULL) != SQLITE_OK) {
+        st = db_fail(d, c->db, path, "cannot open the case");
+        goto out;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    if (path && !readonly) {
+        if (exec(c->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
+            exec(c->db, "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
+            exec(c->db, "PRAGMA cache_size=-65536") != SQLITE_OK) {
+            st = db_fail(d, c->db, path, "cannot open the case");
+            goto out;
+        }
+        if ((st = migrate(c->db, path, d)) != KS_OK) goto out;
+    } else if (path) {
+        int v = schema_version(c->db);
+        if (v <= 0) {
+            st = v < 0 ? db_fail(d, c->db, path, "cannot read the case")
+                       : ks_diag_set(d, KS_ERR_FORMAT, path, 0, "not a kensa case");
+            goto out;
+        }
+        if (v > KS_CASE_SCHEMA_VERSION) {
+            st = ks_diag_set(d, KS_ERR_UNSUPPORTED, path, 0,
+                             "the case was written by a newer kensa (schema %d; this one knows %d)",
+                             v, KS_CASE_SCHEMA_VERSION);
+            goto out;
+        }
+    }
+    if (readonly) exec(c->db, "PRAGMA query_only=1");
+    if (ks_store_register_vtabs(c->db, c) != SQLITE_OK) {
+        st = db_fail(d, c->db, path, "cannot set up the file functions");
+        goto out;
+    }
+out:
+    if (st != KS_OK) {
+        ks_case_close(&c);
+        return st;
+    }
+    *out = c;
+    return KS_OK;
+}
+
+ks_status ks_case_open(ks_case **out, const char *path, ks_diag *diag)
+{
+    if (!out || !path) return ks_diag_set(diag, KS_ERR_ARG, path, 0, "no case path");
+    return open_db(out, path, 0, diag);
+}
+
+ks_status ks_case_open_query(ks_case **out, const char *path, ks_diag *diag)
+{
+    if (!out) return ks_diag_set(diag, KS_ERR_ARG, path, 0, "no case");
+    return open_db(out, path, 1, diag);
+}
+
+void ks_case_close(ks_case **c)
+{
+    if (!c || !*c) return;
+    sqlite3_finalize((*c)->ins_event);
+    sqlite3_finalize((*c)->find_event);
+    sqlite3_finalize((*c)->ins_link);
+    sqlite3_close((*c)->db);
+    free(*c);
+    *c = NULL;
+}
+
+struct sqlite3 *ks_case_db(ks_case *c)
+{
+    return c ? c->db : NULL;
+}
+
+void ks_case_set_problem_fn(ks_case *c, ks_problem_fn fn, void *ctx)
+{
+    c->on_problem = fn;
+    c->problem_ctx = ctx;
+}
+
+void ks_store_problem(ks_case *c, const ks_problem *p)
+{
+    if (c && c->on_problem) c->on_problem(c->problem_ctx, p);
+}
+
+/* ---- ingest ------------------------------------------------------------- */
+
+/* SHA-256 (hex) and size of the file at path, read through once; progress (o may
+ * be NULL) every 64 MiB. */
+static ks_status hash_file(const char *path, char hex[65], uint64_t *size, int64_t *mtime_ns,
+                           const ks_ingest_opts *o, ks_ingest_phase phase, ks_diag *d)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ks_diag_set(d, KS_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+    ks_status st = KS_OK;
+    struct stat sb;
+    unsigned char *buf = malloc(1 << 20);
+    if (!buf) {
+        st = ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
+        goto out;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        st = ks_diag_set(d, KS_ERR_IO, path, 0, "not a regular file");
+        goto out;
+    }
+    if (mtime_ns) *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    uint64_t total = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, 1 << 20);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            st = ks_diag_set(d, KS_ERR_IO, path, total, "cannot read: %s", strerror(errno));
+            goto out;
+        }
+        if (n == 0) break;
+        crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+        total += (uint64_t)n;
+        if (o && o->on_progress && total % (64u << 20) == 0)
+            o->on_progress(o->ctx, path, phase, total, (uint64_t)sb.st_size, 0);
+    }
+    unsigned char md[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, md);
+    sodium_bin2hex(hex, 65, md, sizeof md);
+    *size = total;
+out:
+    free(buf);
+    close(fd);
+    return st;
+}
+
+static void put_len(crypto_generichash_state *h, const void *p, size_t n)
+{
+    uint64_t len = n;
+    crypto_generichash_update(h, (const unsigned char *)&len, sizeof len);
+    if (n) crypto_generichash_update(h, p, n);
+}
+
+/* The dedup key: BLAKE2b-128 of provider, channel, host (each length-prefixed),
+ * record_id, time_ns, event_id (little-endian on the machines kensa runs on) and
+ * the fields JSON (length-prefixed). */
+static void dedup_key(const ks_event *ev, const char *fields, size_t nfields,
+                      unsigned char out[KS_DEDUP_BYTES])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, KS_DEDUP_BYTES);
+    put_len(&h, ev->provider.p, ev->provider.len);
+    put_len(&h, ev->channel.p, ev->channel.len);
+    put_len(&h, ev->host.p, ev->host.len);
+    uint64_t rid = ev->record_id;
+    int64_t t = ev->time_ns;
+    uint32_t id = ev->event_id;
+    crypto_generichash_update(&h, (const unsigned char *)&rid, sizeof rid);
+    crypto_generichash_update(&h, (const unsigned char *)&t, sizeof t);
+    crypto_generichash_update(&h, (const unsigned char *)&id, sizeof id);
+    put_len(&h, fields, nfields);
+    crypto_generichash_final(&h, out, KS_DEDUP_BYTES);
+}
+
+static int prepare(ks_case *c)
+{
+    if (c->ins_event) return SQLITE_OK;
+    ks_buf sql = {0};
+    ks_buf_puts(&sql, "INSERT OR IGNORE INTO events(dedup");
+    for (int i = 0; i < KS_COL_COUNT; i++) {
+        ks_buf_putc(&sql, ',');
+        ks_buf_puts(&sql, ks_store_col_name[i]);
+    }
+    ks_buf_puts(&sql, ") VALUES(?");
+    for (int i = 0; i < KS_COL_COUNT; i++) ks_buf_puts(&sql, ",?");
+    ks_buf_puts(&sql, ")");
+    ks_buf_putc(&sql, 0);
+    int rc = sql.failed ? SQLITE_NOMEM
+                        : sqlite3_prepare_v3(c->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT,
+                                             &c->ins_event, NULL);
+    ks_buf_free(&sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3(c->db, "SELECT id FROM events WHERE dedup=?", -1,
+                                SQLITE_PREPARE_PERSISTENT, &c->find_event, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3(c->db, "INSERT OR IGNORE INTO event_sources VALUES(?,?,?)", -1,
+                                SQLITE_PREPARE_PERSISTENT, &c->ins_link, NULL);
+    return rc;
+}
+
+/* Store one event and its link to the evidence. *added is 1 when it was new. */
+static int store_event(ks_case *c, ks_store_row *row, int64_t evidence_id, int *added)
+{
+    const ks_event *ev = row->ev;
+    sqlite3_stmt *s = c->ins_event;
+    ks_store_val v;
+    ks_store_value(row, KS_COL_FIELDS, &v); /* builds the fields text for the key */
+    if (v.type != SQLITE_TEXT) return SQLITE_NOMEM;
+    unsigned char key[KS_DEDUP_BYTES];
+    dedup_key(ev, v.p, v.n, key);
+    /* most events of a re-read or a copy are there already: look first */
+    int64_t id = 0;
+    sqlite3_bind_blob(c->find_event, 1, key, sizeof key, SQLITE_STATIC);
+    int rc = sqlite3_step(c->find_event);
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(c->find_event, 0);
+    sqlite3_reset(c->find_event);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
+    *added = rc == SQLITE_DONE;
+    if (*added) {
+        sqlite3_bind_blob(s, 1, key, sizeof key, SQLITE_STATIC);
+        for (int i = 0; i < KS_COL_COUNT; i++) {
+            ks_store_value(row, (ks_col)i, &v);
+            if (v.type == SQLITE_INTEGER)
+                rc = sqlite3_bind_int64(s, i + 2, v.i);
+            else if (v.type == SQLITE_TEXT)
+                rc = sqlite3_bind_text64(s, i + 2, v.p, v.n, SQLITE_STATIC, SQLITE_UTF8);
+            else
+                rc = sqlite3_bind_null(s, i + 2);
+            if (rc != SQLITE_OK) return rc;
+        }
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE) return rc;
+        if (sqlite3_changes(c->db) != 1) return SQLITE_CORRUPT; /* looked for, not found */
+        id = sqlite3_last_insert_rowid(c->db);
+    }
+    sqlite3_bind_int64(c->ins_link, 1, id);
+    sqlite3_bind_int64(c->ins_link, 2, evidence_id);
+    sqlite3_bind_int64(c->ins_link, 3, ev->offset > INT64_MAX ? INT64_MAX : (int64_t)ev->offset);
+    rc = sqlite3_step(c->ins_link);
+    sqlite3_reset(c->ins_link);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static void bind_time(sqlite3_stmt *s, int i, int64_t ns, int have)
+{
+    if (!have) {
+        sqlite3_bind_null(s, i);
+        return;
+    }
+    ks_buf b = {0};
+    ks_time_format(&b, ns, 7);
+    if (b.failed)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, b.data, (int)b.len, SQLITE_TRANSIENT);
+    ks_buf_free(&b);
+}
+
+/* Write the counts so far into the evidence row (inside the open transaction). */
+static int update_evidence(ks_case *c, int64_t id, const ks_ingest_stats *s, int have_range,
+                           const char *encoding)
+{
+    sqlite3_stmt *u = NULL;
+    int rc = sqlite3_prepare_v2(c->db,
+                                "UPDATE evidence SET events=?, added=?, duplicates=?, skipped=?, "
+                                "ignored=?, unrecognized=?, chunks_bad=?, chunks_crc=?, "
+                                "first_time=?, last_time=?, first_ns=?, last_ns=?, assumed=?, "
+                                "encoding=? WHERE id=?",
+                                -1, &u, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_int64(u, 1, (int64_t)s->events);
+    sqlite3_bind_int64(u, 2, (int64_t)s->added);
+    sqlite3_bind_int64(u, 3, (int64_t)s->duplicates);
+    sqlite3_bind_int64(u, 4, (int64_t)s->skipped);
+    sqlite3_bind_int64(u, 5, (int64_t)s->ignored);
+    sqlite3_bind_int64(u, 6, (int64_t)s->unrecognized);
+    sqlite3_bind_int64(u, 7, s->chunks_bad);
+    sqlite3_bind_int64(u, 8, s->chunks_crc);
+    bind_time(u, 9, s->first_ns, have_range);
+    bind_time(u, 10, s->last_ns, have_range);
+    if (have_range) {
+        sqlite3_bind_int64(u, 11, s->first_ns);
+        sqlite3_bind_int64(u, 12, s->last_ns);
+    }
+    if (s->assumed[0]) sqlite3_bind_text(u, 13, s->assumed, -1, SQLITE_TRANSIENT);
+    if (encoding) sqlite3_bind_text(u, 14, encoding, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 15, id);
+    rc = sqlite3_step(u);
+    sqlite3_finalize(u);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The evidence row of this file (same path, same hash, read with the same --tz and
+ * --year: syslog times depend on them), if any: its id and whether it is complete. 0
+ * when there is none, -1 on error. */
+static int find_evidence(ks_case *c, const char *path, const char *sha, const ks_ingest_opts *o,
+                         int64_t *id, int *complete, ks_ingest_stats *stats)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id, complete, events, added, duplicates, skipped, ignored, "
+                           "unrecognized, chunks_bad, chunks_crc, first_ns, last_ns, "
+                           "coalesce(assumed,''), changed FROM evidence "
+                           "WHERE path=? AND sha256=? AND coalesce(tz,'')=? AND "
+                           "coalesce(year,0)=? ORDER BY complete DESC, id DESC LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, o->tz ? o->tz : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 4, o->year);
+    int rc = sqlite3_step(q), found = 0;
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        *id = sqlite3_column_int64(q, 0);
+        *complete = sqlite3_column_int(q, 1);
+        if (*complete) {
+            stats->events = (uint64_t)sqlite3_column_int64(q, 2);
+            stats->skipped = (uint64_t)sqlite3_column_int64(q, 5);
+            stats->ignored = (uint64_t)sqlite3_column_int64(q, 6);
+            stats->unrecognized = (uint64_t)sqlite3_column_int64(q, 7);
+            stats->chunks_bad = (uint32_t)sqlite3_column_int64(q, 8);
+            stats->chunks_crc = (uint32_t)sqlite3_column_int64(q, 9);
+            stats->first_ns = sqlite3_column_int64(q, 10);
+            stats->last_ns = sqlite3_column_int64(q, 11);
+            snprintf(stats->assumed, sizeof stats->assumed, "%s",
+                     (const char *)sqlite3_column_text(q, 12));
+            stats->changed = sqlite3_column_int(q, 13) != 0;
+        }
+    } else if (rc != SQLITE_DONE) {
+        found = -1;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+static int new_evidence(ks_case *c, const char *path, const ks_ingest_stats *s, int64_t mtime_ns,
+                        const ks_ingest_opts *o, int64_t *id)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(c->db,
+                                "INSERT INTO evidence(path, sha256, size, mtime, format, tz, year, "
+                                "started, kensa) VALUES(?,?,?,?,?,?,?,?,?)",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK) return rc;
+    char when[40];
+    now_text(when, sizeof when);
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, s->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (int64_t)s->size);
+    bind_time(q, 4, mtime_ns, 1);
+    sqlite3_bind_text(q, 5, ks_format_name(s->format), -1, SQLITE_STATIC);
+    if (o->tz) sqlite3_bind_text(q, 6, o->tz, -1, SQLITE_STATIC);
+    if (o->year) sqlite3_bind_int(q, 7, o->year);
+    sqlite3_bind_text(q, 8, when, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 9, KS_STORE_VERSION, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return rc;
+    *id = sqlite3_last_insert_rowid(c->db);
+    return SQLITE_OK;
+}
+
+static int finish_evidence(ks_case *c, int64_t id, const char *sha_end, int changed)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        c->db, "UPDATE evidence SET complete=1, finished=?, sha256_end=?, changed=? WHERE id=?", -1,
+        &q, NULL);
+    if (rc != SQLITE_OK) return rc;
+    char when[40];
+    now_text(when, sizeof when);
+    sqlite3_bind_text(q, 1, when, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, sha_end, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 3, changed);
+    sqlite3_bind_int64(q, 4, id);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opts,
+                         ks_ingest_stats *stats, ks_diag *diag)
+{
+    ks_ingest_opts defaults = {0};
+    const ks_ingest_opts *o = opts ? opts : &defaults;
+    ks_ingest_stats local;
+    ks_ingest_stats *s = stats ? stats : &local;
+    memset(s, 0, sizeof *s);
+    if (!c || !path || c->readonly)
+        return ks_diag_set(diag, KS_ERR_ARG, path, 0, "no case to write");
+    uint32_t batch = o->batch ? o->batch : KS_CASE_BATCH_DEFAULT;
+    char abspath[PATH_MAX];
+    if (!realpath(path, abspath))
+        return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+
+    ks_source_opts so = {.format = o->format,
+                         .encoding = o->encoding,
+                         .year = o->year,
+                         .tz = o->tz,
+                         .on_problem = o->on_problem,
+                         .ctx = o->ctx};
+    ks_source *src = NULL;
+    ks_store_row row = {0};
+    ks_status st = ks_source_open(&src, path, &so, diag);
+    if (st != KS_OK) return st;
+    s->format = ks_source_format(src);
+    int64_t mtime_ns = 0;
+    int in_tx = 0, rc = SQLITE_OK;
+    if ((st = hash_file(path, s->sha256, &s->size, &mtime_ns, o, KS_PHASE_HASH, diag)) != KS_OK)
+        goto out;
+    if ((rc = prepare(c)) != SQLITE_OK) goto db_error;
+
+    int64_t id = 0;
+    int complete = 0;
+    if (exec(c->db, "BEGIN IMMEDIATE") != SQLITE_OK) goto db_error;
+    in_tx = 1;
+    int found = find_evidence(c, abspath, s->sha256, o, &id, &complete, s);
+    if (found < 0) goto db_error;
+    if (found && complete) {
+        s->evidence_id = id;
+        s->already = true;
+        s->duplicates = s->events;
+        goto out; /* rolled back below: nothing was written */
+    }
+    s->resumed = found != 0;
+    if (!found && (rc = new_evidence(c, abspath, s, mtime_ns, o, &id)) != SQLITE_OK) goto db_error;
+    s->evidence_id = id;
+
+    const ks_event *ev;
+    uint32_t in_batch = 0;
+    int have_range = 0;
+    ks_status rst;
+    while ((rst = ks_source_next(src, &ev)) == KS_OK && ev) {
+        ks_store_row_set(&row, ev);
+        int added = 0;
+        if ((rc = store_event(c, &row, id, &added)) != SQLITE_OK) goto db_error;
+        s->events++;
+        if (added)
+            s->added++;
+        else
+            s->duplicates++;
+        if (!have_range || ev->time_ns < s->first_ns) s->first_ns = ev->time_ns;
+        if (!have_range || ev->time_ns > s->last_ns) s->last_ns = ev->time_ns;
+        have_range = 1;
+        if (++in_batch >= batch) {
+            const ks_source_stats *ss = ks_source_get_stats(src);
+            s->skipped = ss->skipped;
+            s->chunks_bad = ss->chunks_bad;
+            if ((rc = update_evidence(c, id, s, have_range, NULL)) != SQLITE_OK) goto db_error;
+            if (exec(c->db, "COMMIT") != SQLITE_OK) goto db_error;
+            in_tx = 0;
+            if (o->on_progress)
+                o->on_progress(o->ctx, path, KS_PHASE_READ, ev->offset, s->size, s->events);
+            if (exec(c->db, "BEGIN IMMEDIATE") != SQLITE_OK) goto db_error;
+            in_tx = 1;
+            in_batch = 0;
+        }
+    }
+    const ks_source_stats *ss = ks_source_get_stats(src);
+    s->skipped = ss->skipped;
+    s->ignored = ss->ignored;
+    s->unrecognized = ss->unrecognized;
+    s->chunks_bad = ss->chunks_bad;
+    s->chunks_crc = ss->chunks_crc;
+    snprintf(s->assumed, sizeof s->assumed, "%s", ss->assumed);
+    if (rst != KS_OK) {
+        /* the file could not be read further: keep what was read, stay incomplete */
+        ks_problem p = {.file = path,
+                        .severity = KS_SEV_ERROR,
+                        .status = rst,
+                        .what = "the file could not be read to its end; the evidence stays "
+                                "incomplete"};
+        if (o->on_problem) o->on_problem(o->ctx, &p);
+    }
+    if ((rc = update_evidence(c, id, s, have_range, ks_encoding_name(ks_source_encoding(src)))) !=
+        SQLITE_OK)
+        goto db_error;
+    if (rst == KS_OK) {
+        char sha_end[65];
+        uint64_t size_end = 0;
+        ks_diag hd = {0};
+        if (hash_file(path, sha_end, &size_end, NULL, o, KS_PHASE_VERIFY, &hd) != KS_OK)
+            snprintf(sha_end, sizeof sha_end, "unreadable");
+        s->changed = strcmp(sha_end, s->sha256) != 0;
+        if ((rc = finish_evidence(c, id, sha_end, s->changed)) != SQLITE_OK) goto db_error;
+    }
+    if (exec(c->db, "COMMIT") != SQLITE_OK) goto db_error;
+    in_tx = 0;
+    if (o->on_progress) o->on_progress(o->ctx, path, KS_PHASE_READ, s->size, s->size, s->events);
+    if (rst != KS_OK) st = ks_diag_set(diag, rst, path, 0, "the file could not be read to its end");
+    goto out;
+db_error:
+    s->case_failed = true;
+    st = ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write the case: %s", sqlite3_errmsg(c->db));
+out:
+    if (in_tx) exec(c->db, "ROLLBACK");
+    if (c->ins_event) sqlite3_reset(c->ins_event);
+    if (c->find_event) sqlite3_reset(c->find_event);
+    if (c->ins_link) sqlite3_reset(c->ins_link);
+    ks_store_row_free(&row);
+    ks_source_close(&src);
+    (void)rc;
+    return st;
+}
+
+ks_status ks_case_counts_get(ks_case *c, ks_case_counts *out, ks_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM evidence), "
+                           "(SELECT count(*) FROM evidence WHERE complete=0), "
+                           "(SELECT count(*) FROM event_sources)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(diag, c->db, NULL, "cannot read the case");
+    ks_status st = KS_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->events = (uint64_t)sqlite3_column_int64(q, 0);
+        out->evidence = (uint64_t)sqlite3_column_int64(q, 1);
+        out->incomplete = (uint64_t)sqlite3_column_int64(q, 2);
+        out->links = (uint64_t)sqlite3_column_int64(q, 3);
+    } else {
+        st = db_fail(diag, c->db, NULL, "cannot read the case");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static ks_status run_stmt(ks_case *c, sqlite3_stmt *q, unsigned stmt_no, ks_row_fn fn, void *ctx,
+                          int *stopped, ks_diag *d)
+{
+    int ncol = sqlite3_column_count(q);
+    ks_status st = KS_OK;
+    const char **names = calloc((size_t)ncol + 1, sizeof *names);
+    ks_cell *cells = calloc((size_t)ncol + 1, sizeof *cells);
+    size_t *offs = calloc((size_t)ncol + 1, sizeof *offs);
+    ks_buf blobs = {0};
+    if (!names || !cells || !offs) {
+        st = ks_diag_set(d, KS_ERR_NOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < ncol; i++) {
+        names[i] = sqlite3_column_name(q, i);
+        if (!names[i]) names[i] = "";
+    }
+    uint64_t nrow = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        ks_buf_reset(&blobs);
+        for (int i = 0; i < ncol; i++) {
+            int t = sqlite3_column_type(q, i);
+            ks_cell *cell = &cells[i];
+            if (t == SQLITE_NULL) {
+                *cell = (ks_cell){KS_CELL_NULL, NULL, 0};
+            } else if (t == SQLITE_BLOB) {
+                const unsigned char *p = sqlite3_column_blob(q, i);
+                int n = sqlite3_column_bytes(q, i);
+                offs[i] = blobs.len;
+                for (int k = 0; k < n; k++) {
+                    ks_buf_putc(&blobs, hexdigits[p[k] >> 4]);
+                    ks_buf_putc(&blobs, hexdigits[p[k] & 15]);
+                }
+                ks_buf_putc(&blobs, 0);
+                *cell = (ks_cell){KS_CELL_BLOB, NULL, (size_t)n * 2};
+            } else {
+                const char *p = (const char *)sqlite3_column_text(q, i);
+                size_t n = (size_t)sqlite3_column_bytes(q, i);
+                *cell = (ks_cell){t == SQLITE_INTEGER ? KS_CELL_INT
+                                  : t == SQLITE_FLOAT ? KS_CELL_REAL
+                                                      : KS_CELL_TEXT,
+                                  p ? p : "", p ? n : 0};
+            }
+        }
+        if (blobs.failed) {
+            st = ks_diag_set(d, KS_ERR_NOMEM, NULL, 0, "out of memory");
+            goto out;
+        }
+        for (int i = 0; i < ncol; i++)
+            if (cells[i].type == KS_CELL_BLOB) cells[i].text = blobs.data + offs[i];
+        ks_row r = {stmt_no, nrow++, (size_t)ncol, names, cells};
+        if (fn && fn(ctx, &r)) {
+            *stopped = 1;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        st = ks_diag_set(d, KS_ERR_IO, NULL, 0, "%s", sqlite3_errmsg(c->db));
+        goto out;
+    }
+    if (!nrow && ncol && fn) {
+        ks_row r = {stmt_no, UINT64_MAX, (size_t)ncol, names, NULL};
+        if (fn(ctx, &r)) *stopped = 1;
+    }
+out:
+    ks_buf_free(&blobs);
+    free(names);
+    free(cells);
+    free(offs);
+    return st;
+}
+
+ks_status ks_case_query(ks_case *c, const char *sql, ks_row_fn fn, void *ctx, ks_diag *d)
+{
+    if (!c || !sql) return ks_diag_set(d, KS_ERR_ARG, NULL, 0, "no query");
+    const char *tail = sql;
+    unsigned n = 0;
+    int stopped = 0;
+    while (*tail && !stopped) {
+        sqlite3_stmt *q = NULL;
+        const char *next = NULL;
+        if (sqlite3_prepare_v2(c->db, tail, -1, &q, &next) != SQLITE_OK) {
+            int at = sqlite3_error_offset(c->db);
+            return ks_diag_set(d, KS_ERR_ARG, NULL,
+                               at >= 0 ? (uint64_t)(tail - sql) + (uint64_t)at : 0, "%s",
+                               sqlite3_errmsg(c->db));
+        }
+        if (!q) break; /* only whitespace or comments left */
+        if (c->readonly && !sqlite3_stmt_readonly(q)) {
+            sqlite3_finalize(q);
+            return ks_diag_set(d, KS_ERR_ARG, NULL, (uint64_t)(tail - sql),
+                               "queries only read the case; this statement would change it");
+        }
+        ks_status st = run_stmt(c, q, n++, fn, ctx, &stopped, d);
+        sqlite3_finalize(q);
+        if (st != KS_OK) return st;
+        tail = next;
+    }
+    return KS_OK;
+}

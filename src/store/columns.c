@@ -1,0 +1,145 @@
+/* The event columns of the case (table `events`) and of the table-valued functions
+ * over files: names, types, and the value of each column for one ks_event. Absent
+ * semantic fields are SQL NULL; time is ISO 8601 UTC with 7 fraction digits, so
+ * that text order is time order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kensa/time.h"
+#include "kensa/value.h"
+#include "store.h"
+
+const char *const ks_store_col_name[KS_COL_COUNT] = {
+    "time",       "time_ns", "host",    "channel",      "provider",       "event_id",
+    "record_id",  "level",   "user",    "domain",       "src_ip",         "src_host",
+    "logon_type", "status",  "process", "command_line", "parent_process", "service",
+    "share",      "country", "session", "action",       "outcome",        "fields",
+};
+
+const char *const ks_store_col_type[KS_COL_COUNT] = {
+    "TEXT", "INTEGER", "TEXT", "TEXT", "TEXT",    "INTEGER", "INTEGER", "INTEGER",
+    "TEXT", "TEXT",    "TEXT", "TEXT", "INTEGER", "TEXT",    "TEXT",    "TEXT",
+    "TEXT", "TEXT",    "TEXT", "TEXT", "TEXT",    "TEXT",    "TEXT",    "TEXT",
+};
+
+void ks_store_row_set(ks_store_row *r, const ks_event *ev)
+{
+    r->ev = ev;
+    r->have_time = r->have_fields = 0;
+}
+
+void ks_store_row_free(ks_store_row *r)
+{
+    ks_buf_free(&r->time);
+    ks_buf_free(&r->fields);
+    r->ev = NULL;
+}
+
+/* The "fields" object of ks_event_write_json: every field as text, document order. */
+static void fields_json(ks_buf *out, const ks_event *ev)
+{
+    ks_buf_putc(out, '{');
+    for (size_t i = 0; i < ev->nfields; i++) {
+        const ks_field *f = &ev->fields[i];
+        if (i) ks_buf_putc(out, ',');
+        ks_buf_putc(out, '"');
+        ks_escape_utf8(out, f->name.p, f->name.len, KS_ESC_JSON);
+        ks_buf_puts(out, "\":\"");
+        ks_value_format(out, &f->value, KS_ESC_JSON);
+        ks_buf_putc(out, '"');
+    }
+    ks_buf_putc(out, '}');
+}
+
+static void text(ks_store_val *v, ks_str s, int always)
+{
+    if (!s.len && !always) {
+        v->type = SQLITE_NULL;
+        return;
+    }
+    v->type = SQLITE_TEXT;
+    v->p = s.len ? s.p : "";
+    v->n = s.len;
+}
+
+static void integer(ks_store_val *v, int64_t i)
+{
+    v->type = SQLITE_INTEGER;
+    v->i = i;
+}
+
+void ks_store_value(ks_store_row *r, ks_col col, ks_store_val *v)
+{
+    const ks_event *ev = r->ev;
+    const ks_semantic *s = &ev->sem;
+    memset(v, 0, sizeof *v);
+    switch (col) {
+    case KS_COL_TIME:
+        if (!r->have_time) {
+            ks_buf_reset(&r->time);
+            ks_time_format(&r->time, ev->time_ns, 7);
+            r->have_time = 1;
+        }
+        if (r->time.failed) {
+            v->type = SQLITE_NULL;
+            return;
+        }
+        v->type = SQLITE_TEXT;
+        v->p = r->time.data;
+        v->n = r->time.len;
+        return;
+    case KS_COL_TIME_NS: integer(v, ev->time_ns); return;
+    case KS_COL_HOST: text(v, ev->host, 1); return;
+    case KS_COL_CHANNEL: text(v, ev->channel, 1); return;
+    case KS_COL_PROVIDER: text(v, ev->provider, 1); return;
+    case KS_COL_EVENT_ID: integer(v, ev->event_id); return;
+    case KS_COL_RECORD_ID:
+        /* SQLite integers are signed; record ids past 2^63 would be bad data */
+        integer(v, ev->record_id > INT64_MAX ? INT64_MAX : (int64_t)ev->record_id);
+        return;
+    case KS_COL_LEVEL: integer(v, ev->level); return;
+    case KS_COL_USER: text(v, s->user, 0); return;
+    case KS_COL_DOMAIN: text(v, s->domain, 0); return;
+    case KS_COL_SRC_IP: text(v, s->src_ip, 0); return;
+    case KS_COL_SRC_HOST: text(v, s->src_host, 0); return;
+    case KS_COL_LOGON_TYPE:
+        if (s->logon_type < 0)
+            v->type = SQLITE_NULL;
+        else
+            integer(v, s->logon_type);
+        return;
+    case KS_COL_STATUS: text(v, s->status, 0); return;
+    case KS_COL_PROCESS: text(v, s->process, 0); return;
+    case KS_COL_COMMAND_LINE: text(v, s->command_line, 0); return;
+    case KS_COL_PARENT_PROCESS: text(v, s->parent_process, 0); return;
+    case KS_COL_SERVICE: text(v, s->service, 0); return;
+    case KS_COL_SHARE: text(v, s->share, 0); return;
+    case KS_COL_COUNTRY: text(v, s->country, 0); return;
+    case KS_COL_SESSION: text(v, s->session, 0); return;
+    case KS_COL_ACTION: text(v, s->action, 0); return;
+    case KS_COL_OUTCOME:
+        if (s->outcome == KS_OUTCOME_SUCCESS)
+            text(v, (ks_str){"success", 7}, 1);
+        else if (s->outcome == KS_OUTCOME_FAILURE)
+            text(v, (ks_str){"failure", 7}, 1);
+        else
+            v->type = SQLITE_NULL;
+        return;
+    case KS_COL_FIELDS:
+        if (!r->have_fields) {
+            ks_buf_reset(&r->fields);
+            fields_json(&r->fields, ev);
+            r->have_fields = 1;
+        }
+        if (r->fields.failed) {
+            v->type = SQLITE_NULL;
+            return;
+        }
+        v->type = SQLITE_TEXT;
+        v->p = r->fields.data;
+        v->n = r->fields.len;
+        return;
+    case KS_COL_COUNT: break;
+    }
+    v->type = SQLITE_NULL;
+}

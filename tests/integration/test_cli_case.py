@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""`kensa ingest` and `kensa query` as a user runs them, on the simulated day: summaries,
+re-ingest adding nothing, unknown files named and skipped, query output in each
+format, read-only queries, clear errors for bad SQL and a missing case, exit codes.
+Usage: test_cli_case.py KENSA. Prints "N passed, N failed"."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("CHECK failed: " + what, file=sys.stderr)
+
+
+def kensa(*args):
+    p = subprocess.run([KENSA, "--lang", "en"] + list(args), capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+KENSA = sys.argv[1]
+with tempfile.TemporaryDirectory() as tmp:
+    sim = os.path.join(tmp, "sim")
+    rc, out, err = kensa("simulate", "-o", sim)
+    check(rc == 0, "simulate")
+    with open(os.path.join(sim, "README.txt"), "w") as f:
+        f.write("collected on the 15th\n")
+    case = os.path.join(tmp, "incident.kensa")
+
+    rc, out, err = kensa("ingest", "--case", case, sim)
+    check(rc == 0, "ingest exit 0, got %d: %s" % (rc, err))
+    check("README.txt: skipped" in err, "unknown file named: " + err)
+    check("Security.evtx: 423 events read, 423 new" in err, "summary: " + err)
+    check("the case holds 441 events from 2 evidence files (0 incomplete)" in err, err)
+
+    rc, out, err = kensa("ingest", "--case", case, os.path.join(sim, "Security.evtx"))
+    check(rc == 0 and "already in the case" in err and "nothing added" in err, err)
+
+    rc, out, err = kensa("query", "--case", case, "--format", "csv",
+                         "SELECT event_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1")
+    rows = list(csv.reader(io.StringIO(out)))
+    check(rc == 0 and rows[0] == ["event_id", "n"], "csv header: %r" % rows[:1])
+    counts = {int(r[0]): int(r[1]) for r in rows[1:]}
+    check(sum(counts.values()) == 441, "csv counts sum to 441: %r" % counts)
+    check(counts.get(4625, 0) > 0, "4625 present")
+
+    rc, out, err = kensa("query", "--case", case, "--format", "json",
+                         "SELECT path, events, complete, sha256 = sha256_end AS same "
+                         "FROM evidence ORDER BY id")
+    data = json.loads(out)
+    check(rc == 0 and len(data) == 2, "json: two evidence rows")
+    check(data[0]["events"] == 423 and data[0]["complete"] == 1 and data[0]["same"] == 1,
+          "json values typed: %r" % data[:1])
+
+    rc, out, err = kensa("query", "--case", case, "--format", "jsonl",
+                         "SELECT user, logon_type, status FROM events WHERE event_id = 4625 "
+                         "LIMIT 2")
+    lines = [json.loads(x) for x in out.splitlines()]
+    check(len(lines) == 2 and isinstance(lines[0]["logon_type"], int), "jsonl: %r" % lines)
+
+    rc, out, err = kensa("query", "--case", case, "--format", "table",
+                         "SELECT host, count(*) AS n FROM events GROUP BY 1 ORDER BY 2 DESC")
+    tl = out.splitlines()
+    check(rc == 0 and tl[0].split() == ["host", "n"] and set(tl[1]) <= {"-", " "},
+          "table header and rule: %r" % tl[:2])
+
+    # the same answer straight from the file, no case
+    sec = os.path.join(sim, "Security.evtx")
+    rc, out, err = kensa("query", "--format", "csv",
+                         "SELECT count(*) FROM evtx('%s') WHERE event_id = 4625" % sec)
+    check(rc == 0 and out.splitlines()[1] == str(counts.get(4625)), "evtx(): %r" % out)
+
+    # errors
+    rc, out, err = kensa("query", "--case", case, "SELECT count(*) FROM evnts")
+    check(rc == 2 and "query error: no such table: evnts" in err, "bad table: %d %s" % (rc, err))
+    rc, out, err = kensa("query", "--case", case, "SELECT count(*) FROM events WHER 1")
+    check(rc == 2 and "^" in err, "position shown: " + err)
+    rc, out, err = kensa("query", "--case", case, "DELETE FROM events")
+    check(rc == 2 and "only read" in err, "read-only: " + err)
+    rc, out, err = kensa("query", "--case", case, "--format", "csv", "SELECT count(*) FROM events")
+    check(out.splitlines()[1] == "441", "nothing deleted")
+    rc, out, err = kensa("query", "--case", os.path.join(tmp, "none.kensa"), "SELECT 1")
+    check(rc == 3 and "cannot open the case" in err, "missing case: " + err)
+    rc, out, err = kensa("query", "SELECT * FROM evtx('%s')" % os.path.join(tmp, "none.evtx"))
+    check(rc == 2 and "none.evtx" in err, "missing file: " + err)
+    rc, out, err = kensa("ingest", "--case", case)
+    check(rc == 2, "ingest without evidence: usage")
+    rc, out, err = kensa("--lang", "ja", "query", "--help")
+    check(rc == 0 and "使い方" in out, "Japanese help")
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
