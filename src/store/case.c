@@ -19,6 +19,7 @@
 #include "kensa/kensa.h"
 #include "kensa/time.h"
 #include "store.h"
+#include "util/sha256.h"
 
 #define KS_CASE_BATCH_DEFAULT 10000
 #define KS_DEDUP_BYTES 16
@@ -296,25 +297,30 @@ static ks_status hash_file(const char *path, char hex[65], uint64_t *size, int64
         goto out;
     }
     if (mtime_ns) *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
+    ks_sha256 h;
+    if (ks_sha256_init(&h) != 0) {
+        st = ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
+        goto out;
+    }
     uint64_t total = 0;
     for (;;) {
         ssize_t n = read(fd, buf, 1 << 20);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
+            uint8_t ignored[32];
+            ks_sha256_final(&h, ignored);
             st = ks_diag_set(d, KS_ERR_IO, path, total, "cannot read: %s", strerror(errno));
             goto out;
         }
         if (n == 0) break;
-        crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+        ks_sha256_update(&h, buf, (size_t)n);
         total += (uint64_t)n;
         if (o && o->on_progress && total % (64u << 20) == 0)
             o->on_progress(o->ctx, path, phase, total, (uint64_t)sb.st_size, 0);
     }
-    unsigned char md[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, md);
-    sodium_bin2hex(hex, 65, md, sizeof md);
+    uint8_t md[32];
+    ks_sha256_final(&h, md);
+    ks_sha256_hex(md, hex);
     *size = total;
 out:
     free(buf);
