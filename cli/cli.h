@@ -13,6 +13,7 @@ enum {
 
 int cmd_dump(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 

@@ -12,6 +12,8 @@ static const struct verb {
 } verbs[] = {
     {"dump", cmd_dump, "print every record of .evtx files as JSON lines or Event XML",
      ".evtx ファイルの全レコードを JSON Lines または Event XML で出力"},
+    {"hunt", cmd_hunt, "look for the signs of an intrusion: findings from built-in detectors",
+     "侵入の兆候を探す: 組み込みの検出器による検出結果"},
     {"simulate", cmd_simulate, "write a synthetic hospital day with an intrusion as .evtx files",
      "侵入を含む病院の 1 日を模した .evtx ファイルを書き出す"},
     {"ingest", cmd_ingest, "add evidence files to a case (CASE.kensa) for SQL queries",

@@ -35,6 +35,13 @@ typedef enum ks_msg_id {
     KS_MSG_CASE_CANNOT_OPEN, /* case, what */
     KS_MSG_QUERY_ERROR,      /* what */
     KS_MSG_QUERY_ROWS,       /* rows */
+    /* kensa hunt */
+    KS_MSG_HUNT_SUMMARY,  /* findings, events, files, files failed */
+    KS_MSG_HUNT_DROPPED,  /* keys not tracked */
+    KS_MSG_HUNT_BAD_SET,  /* what */
+    KS_MSG_HUNT_HEADER,   /* zone of the times shown */
+    KS_MSG_HUNT_EVIDENCE, /* events, list of file#record */
+    KS_MSG_HUNT_SETUP,    /* what (a bad --set or --tz) */
     /* problems found in EVTX files (the arguments are those of the English text) */
     KS_MSG_EVTX_CHUNK_IO,
     KS_MSG_EVTX_CHUNK_CUT_HEADER,

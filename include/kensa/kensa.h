@@ -5,6 +5,7 @@
 #include "kensa/buf.h"
 #include "kensa/case.h"
 #include "kensa/csv.h"
+#include "kensa/detect.h"
 #include "kensa/event.h"
 #include "kensa/evtx.h"
 #include "kensa/evtx_writer.h"

@@ -68,6 +68,18 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
     [KS_MSG_CASE_CANNOT_OPEN] = {"%s: cannot open the case: %s\n", "%s: ケースを開けません: %s\n"},
     [KS_MSG_QUERY_ERROR] = {"query error: %s\n", "クエリのエラー: %s\n"},
     [KS_MSG_QUERY_ROWS] = {"(%llu rows)\n", "(%llu 行)\n"},
+    [KS_MSG_HUNT_SUMMARY] = {"%llu findings from %llu events in %u files (%u could not be read)\n",
+                             "検出 %llu 件 (イベント %llu 件、ファイル %u 個、読めなかったファイル "
+                             "%u 個)\n"},
+    [KS_MSG_HUNT_DROPPED] =
+        {"warning: %llu accounts or sources were not tracked (too many at "
+         "once); some bursts may be missed\n",
+         "警告: アカウントまたは接続元 %llu 個を追跡できませんでした (同時に多すぎ"
+         "ます)。見逃した連続失敗があるかもしれません\n"},
+    [KS_MSG_HUNT_BAD_SET] = {"--set: %s\n", "--set: %s\n"},
+    [KS_MSG_HUNT_HEADER] = {"times in %s\n\n", "時刻は %s\n\n"},
+    [KS_MSG_HUNT_SETUP] = {"cannot start the detectors: %s\n", "検出器を開始できません: %s\n"},
+    [KS_MSG_HUNT_EVIDENCE] = {"  evidence (%llu events): %s\n", "  証拠 (イベント %llu 件): %s\n"},
     [KS_MSG_EVTX_CHUNK_IO] = {"cannot read chunk %u: %s", "チャンク %u を読めません: %s"},
     [KS_MSG_EVTX_CHUNK_CUT_HEADER] =
         {"chunk %u is cut off after %zu bytes, before its records start",
