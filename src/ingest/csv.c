@@ -33,6 +33,7 @@
 #include "ingest/csv_tables.h"
 #include "ingest/reader.h"
 #include "kensa/time.h"
+#include "util/str.h"
 
 #define KS_CSV_MAX_RECORD (1u << 20) /* bytes of one record, quoted newlines included */
 #define KS_CSV_MAX_CELLS 64
@@ -96,17 +97,10 @@ typedef struct csv_state {
 
 /* ---- small text helpers ------------------------------------------------------------ */
 
+/* p[0 .. n) without the blanks (spaces, tabs, stray '\r') at either end. */
 static ks_str trim(const char *p, size_t n)
 {
-    while (n && (*p == ' ' || *p == '\t' || *p == '\r')) p++, n--;
-    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r')) n--;
-    return (ks_str){p, n};
-}
-
-static bool eq(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len == n && memcmp(s.p, z, n) == 0;
+    return ks_str_trim((ks_str){p, n}, " \t\r");
 }
 
 /* A decimal number of up to 20 digits, the whole of s. */
@@ -129,13 +123,7 @@ static bool parse_u64(ks_str s, uint64_t *v)
 static bool ends_with_ci(ks_str s, const char *suffix)
 {
     size_t n = strlen(suffix);
-    if (s.len < n) return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s.p[s.len - n + i], b = suffix[i];
-        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-        if (a != b) return false;
-    }
-    return true;
+    return s.len >= n && ks_str_ci_eq(ks_str_skip(s, s.len - n), suffix);
 }
 
 static bool blank(const char *p, size_t n)
@@ -167,8 +155,10 @@ static int header_shape(const ks_str *h, size_t n, bool *keyword_first, int *col
         bool ok = true, kw = false;
         for (size_t i = 0; i < 5 && ok; i++) {
             ok = false;
-            for (size_t j = 0; viewer_names[i][j] && !ok; j++) ok = eq(h[i], viewer_names[i][j]);
-            if (i == 0 && !ok && (eq(h[0], "Keywords") || eq(h[0], "キーワード"))) ok = kw = true;
+            for (size_t j = 0; viewer_names[i][j] && !ok; j++)
+                ok = ks_str_eq(h[i], viewer_names[i][j]);
+            if (i == 0 && !ok && (ks_str_eq(h[0], "Keywords") || ks_str_eq(h[0], "キーワード")))
+                ok = kw = true;
         }
         if (ok) {
             *keyword_first = kw;
@@ -179,7 +169,7 @@ static int header_shape(const ks_str *h, size_t n, bool *keyword_first, int *col
     for (size_t j = 0; j < LP_NCOLS; j++) found[j] = -1;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < LP_NCOLS; j++)
-            if (found[j] < 0 && eq(h[i], lp_names[j])) found[j] = (int)i;
+            if (found[j] < 0 && ks_str_eq(h[i], lp_names[j])) found[j] = (int)i;
     if (found[LP_TIMEGENERATED] < 0 || found[LP_EVENTID] < 0 || found[LP_SOURCE] < 0) return 0;
     if (col) memcpy(col, found, sizeof found);
     return SHAPE_LOGPARSER;
@@ -408,11 +398,6 @@ static ks_str cell(const csv_state *c, int i)
     return (ks_str){c->cells.data + c->cell_at[i], c->cell_len[i]};
 }
 
-static ks_value text_value(ks_str s)
-{
-    return (ks_value){(const uint8_t *)s.p, (uint32_t)s.len, KS_VT_UTF8};
-}
-
 /* ---- fields ------------------------------------------------------------------------ */
 
 static bool add_field(csv_state *c, size_t *k, const char *name, size_t name_len, ks_str v)
@@ -422,7 +407,7 @@ static bool add_field(csv_state *c, size_t *k, const char *name, size_t name_len
             return false; /* the first wins */
     if (*k == KS_CSV_MAX_FIELDS) return false;
     c->fields[*k].name = (ks_str){name, name_len};
-    c->fields[*k].value = text_value(v);
+    c->fields[*k].value = ks_str_value(v);
     (*k)++;
     return true;
 }
@@ -455,7 +440,7 @@ static ks_str numbered(ks_source *s, const char *prefix, size_t i)
 static ks_str lp_channel(ks_source *s, ks_str log, ks_str provider, uint32_t id)
 {
     const char *known = ks_csv_channel_of(provider, id);
-    if (!log.len) return known ? (ks_str){known, strlen(known)} : log;
+    if (!log.len) return known ? ks_str_of(known) : log;
     /* channel names hold '/' ("Microsoft-Windows-Sysmon/Operational"), paths '\\' */
     bool file = ends_with_ci(log, ".evtx") || memchr(log.p, '\\', log.len) != NULL;
     if (!file) return log;
@@ -466,7 +451,7 @@ static ks_str lp_channel(ks_source *s, ks_str log, ks_str provider, uint32_t id)
     if (ends_with_ci(name, ".evtx")) name.len -= 5;
     static const char *const channels[] = {"Security", "System", "Application", "Setup"};
     for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
-        if (eq(name, channels[i])) return (ks_str){channels[i], strlen(channels[i])};
+        if (ks_str_eq(name, channels[i])) return ks_str_of(channels[i]);
     const char *pct = NULL;
     for (size_t i = 0; i + 1 < name.len && !pct; i++)
         if (name.p[i] == '%' && name.p[i + 1] == '4') pct = name.p + i;
@@ -483,7 +468,7 @@ static ks_str lp_channel(ks_source *s, ks_str log, ks_str provider, uint32_t id)
         out.len = j;
         return out;
     }
-    return known ? (ks_str){known, strlen(known)} : (ks_str){"", 0};
+    return known ? ks_str_of(known) : (ks_str){"", 0};
 }
 
 /* Times kensa takes from a CSV: years 1700-2200, far from int64's ends whatever the
@@ -689,7 +674,7 @@ static void sentence_fields(csv_state *c, size_t *k, const ks_event *ev, ks_str 
     ks_str line = trim(msg.p, nl ? (size_t)(nl - msg.p) : msg.len);
     for (size_t i = 0; i < ks_csv_nsentences; i++) {
         const ks_csv_sentence *t = &ks_csv_sentences[i];
-        if (t->event_id != ev->event_id || !eq(ev->provider, t->provider)) continue;
+        if (t->event_id != ev->event_id || !ks_str_eq(ev->provider, t->provider)) continue;
         /* literal parts between %1 .. %3, matched left to right */
         const char *pat = t->pattern;
         size_t pos = 0, nv = 0;
@@ -779,7 +764,7 @@ static void template_order(csv_state *c, size_t k, const ks_event *ev)
     for (size_t i = 0; i < k; i++) {
         c->rank[i] = 1000 + i;
         for (size_t j = 0; j < t->count; j++)
-            if (eq(c->fields[i].name, t->names[j])) c->rank[i] = j;
+            if (ks_str_eq(c->fields[i].name, t->names[j])) c->rank[i] = j;
     }
     for (size_t i = 1; i < k; i++) { /* insertion sort: k is small */
         ks_field f = c->fields[i];
@@ -831,7 +816,7 @@ static bool viewer_event(ks_source *s, csv_state *c, ks_event *ev)
     ev->provider = TCELL(c, 2);
     const char *ch = ks_csv_channel_of(ev->provider, ev->event_id);
     if (!ch && c->keyword_first) ch = "Security";
-    if (ch) ev->channel = (ks_str){ch, strlen(ch)};
+    if (ch) ev->channel = ks_str_of(ch);
     ev->offset = c->offset;
     ks_str msg = cell(c, 5);
     size_t k = 0;

@@ -53,6 +53,7 @@
  *  Japanese sentences of 7036/7040/104 are not known: those messages give no fields
  *  (the whole text is kept as a field "Message"). */
 #include "ingest/csv_tables.h"
+#include "util/str.h"
 
 #include <string.h>
 
@@ -182,12 +183,6 @@ static const ks_csv_strings strings_table[] = {
 
 #undef N
 
-static bool str_is(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len == n && memcmp(s.p, z, n) == 0;
-}
-
 static size_t count_of(const ks_csv_strings *t)
 {
     return t->count;
@@ -200,7 +195,7 @@ const ks_csv_strings *ks_csv_strings_find(ks_str provider, uint32_t event_id, si
     *extra = 0;
     for (size_t i = 0; i < sizeof strings_table / sizeof strings_table[0]; i++) {
         const ks_csv_strings *t = &strings_table[i];
-        if (t->event_id != event_id || !str_is(provider, t->provider)) continue;
+        if (t->event_id != event_id || !ks_str_eq(provider, t->provider)) continue;
         size_t c = count_of(t);
         if (c == n) return t;
         /* the template with the most names that a greedy name can stretch to n */
@@ -215,7 +210,7 @@ const ks_csv_strings *ks_csv_strings_newest(ks_str provider, uint32_t event_id)
     const ks_csv_strings *best = NULL;
     for (size_t i = 0; i < sizeof strings_table / sizeof strings_table[0]; i++) {
         const ks_csv_strings *t = &strings_table[i];
-        if (t->event_id == event_id && str_is(provider, t->provider) &&
+        if (t->event_id == event_id && ks_str_eq(provider, t->provider) &&
             (!best || count_of(t) > count_of(best)))
             best = t;
     }
@@ -224,13 +219,13 @@ const ks_csv_strings *ks_csv_strings_newest(ks_str provider, uint32_t event_id)
 
 const char *ks_csv_channel_of(ks_str provider, uint32_t event_id)
 {
-    if (str_is(provider, SEC)) return "Security";
-    if (str_is(provider, SCM)) return "System";
-    if (str_is(provider, EVL)) return event_id == 1102 ? "Security" : "System";
-    if (str_is(provider, "Microsoft-Windows-Kernel-General") ||
-        str_is(provider, "Microsoft-Windows-Kernel-Power") || str_is(provider, "EventLog") ||
-        str_is(provider, "Microsoft-Windows-Winlogon") ||
-        str_is(provider, "Microsoft-Windows-Time-Service"))
+    if (ks_str_eq(provider, SEC)) return "Security";
+    if (ks_str_eq(provider, SCM)) return "System";
+    if (ks_str_eq(provider, EVL)) return event_id == 1102 ? "Security" : "System";
+    if (ks_str_eq(provider, "Microsoft-Windows-Kernel-General") ||
+        ks_str_eq(provider, "Microsoft-Windows-Kernel-Power") || ks_str_eq(provider, "EventLog") ||
+        ks_str_eq(provider, "Microsoft-Windows-Winlogon") ||
+        ks_str_eq(provider, "Microsoft-Windows-Time-Service"))
         return "System";
     return NULL;
 }
@@ -574,7 +569,7 @@ const char *ks_csv_label(const char *p, size_t n, bool *section)
 {
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
         const label_alias *a = &labels[i];
-        if (strlen(a->text) == n && memcmp(a->text, p, n) == 0) {
+        if (ks_str_eq((ks_str){p, n}, a->text)) {
             *section = a->section;
             return a->canon ? a->canon : a->text;
         }
@@ -590,7 +585,7 @@ static const char *find_row(ks_str provider, uint32_t event_id, const char *sect
         if (r->event_id != event_id || strcmp(r->label, label) != 0) continue;
         if ((r->section == NULL) != (section == NULL)) continue;
         if (section && strcmp(r->section, section) != 0) continue;
-        if (str_is(provider, r->provider)) return r->field;
+        if (ks_str_eq(provider, r->provider)) return r->field;
     }
     return NULL;
 }
@@ -638,7 +633,7 @@ bool ks_csv_level_word(const char *p, size_t n, uint8_t *level, uint64_t *keywor
 {
     for (size_t i = 0; i < sizeof level_words / sizeof level_words[0]; i++) {
         const level_word *w = &level_words[i];
-        if (strlen(w->text) == n && memcmp(w->text, p, n) == 0) {
+        if (ks_str_eq((ks_str){p, n}, w->text)) {
             *level = w->level;
             *keywords = w->keywords;
             return true;

@@ -11,6 +11,7 @@
 #include "ingest/reader.h"
 #include "kensa/time.h"
 #include "util/json.h"
+#include "util/str.h"
 
 #define JSONL_MAX_RECORD (32u << 20) /* bytes one record may span over several lines */
 #define JSONL_MAX_DEPTH 64
@@ -71,8 +72,7 @@ static ks_str keystr(const ks_json *m)
 
 static int key_is(const ks_json *m, const char *k)
 {
-    size_t n = strlen(k);
-    return m->key_len == n && memcmp(m->key, k, n) == 0;
+    return ks_str_eq(keystr(m), k);
 }
 
 /* Meta members of the evtx_dump shape, not elements. */
@@ -109,8 +109,7 @@ static ks_value joined(conv *c, const ks_json *j)
     ks_buf_reset(b);
     put_text(b, j, 0);
     if (b->failed || b->len > UINT32_MAX) return null_value;
-    ks_str s = ks_source_str(c->s, b->data ? b->data : "", b->len);
-    return (ks_value){(const uint8_t *)s.p, (uint32_t)s.len, KS_VT_UTF8};
+    return ks_str_value(ks_source_str(c->s, b->data ? b->data : "", b->len));
 }
 
 /* A value as a field value: text in UTF-8, null as KS_VT_NULL (an empty element). */
@@ -118,7 +117,7 @@ static ks_value text_value(conv *c, const ks_json *j)
 {
     if (j && j->type == KS_JSON_OBJECT) j = ks_json_get(j, "#text");
     if (!j || j->type == KS_JSON_NULL || j->type == KS_JSON_OBJECT) return null_value;
-    if (j->type != KS_JSON_ARRAY) return (ks_value){(const uint8_t *)j->str, j->len, KS_VT_UTF8};
+    if (j->type != KS_JSON_ARRAY) return ks_str_value((ks_str){j->str, j->len});
     return c->out ? joined(c, j) : null_value; /* nothing to join while counting */
 }
 

@@ -10,6 +10,7 @@
 
 #include "ingest/syslog.h"
 #include "kensa/time.h"
+#include "util/str.h"
 
 /* The vendors, tried in this order: the most specific signatures first. */
 static const ks_syslog_vendor *const vendors[] = {
@@ -54,36 +55,6 @@ typedef struct sl_state {
 
 /* ---- small text helpers ---------------------------------------------------------- */
 
-static bool sl_digits(const char *p, size_t n, int *out)
-{
-    int v = 0;
-    if (!n) return false;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') return false;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static bool sl_eq(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len == n && (n == 0 || memcmp(s.p, z, n) == 0);
-}
-
-static bool sl_ieq(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    if (s.len != n) return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s.p[i], b = z[i];
-        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-        if (a != b) return false;
-    }
-    return true;
-}
-
 /* 1..12 for "Jan".."Dec" (any case), else 0. */
 static int sl_month(const char *p, size_t n)
 {
@@ -112,8 +83,8 @@ static size_t sl_token_end(const char *p, size_t n, size_t i)
 static size_t sl_clock(const char *p, size_t n, size_t i, sl_head *h)
 {
     if (i + 8 > n || p[i + 2] != ':' || p[i + 5] != ':') return 0;
-    if (!sl_digits(p + i, 2, &h->hh) || !sl_digits(p + i + 3, 2, &h->mi) ||
-        !sl_digits(p + i + 6, 2, &h->ss))
+    if (!ks_digits(p + i, 2, &h->hh) || !ks_digits(p + i + 3, 2, &h->mi) ||
+        !ks_digits(p + i + 6, 2, &h->ss))
         return 0;
     i += 8;
     h->frac_ns = 0;
@@ -134,7 +105,7 @@ static size_t sl_time_3164(const char *p, size_t n, sl_head *h)
     size_t i = 0;
     int y = 0;
     bool lead_year = false;
-    if (n >= 5 && sl_digits(p, 4, &y) && p[4] == ' ') {
+    if (n >= 5 && ks_digits(p, 4, &y) && p[4] == ' ') {
         lead_year = true;
         i = 5;
     }
@@ -144,10 +115,10 @@ static size_t sl_time_3164(const char *p, size_t n, sl_head *h)
     size_t d0 = i;
     while (i < n && i - d0 < 3 && p[i] >= '0' && p[i] <= '9') i++;
     int day;
-    if (i - d0 < 1 || i - d0 > 2 || !sl_digits(p + d0, i - d0, &day) || i >= n || p[i] != ' ')
+    if (i - d0 < 1 || i - d0 > 2 || !ks_digits(p + d0, i - d0, &day) || i >= n || p[i] != ' ')
         return 0;
     i = sl_skip_sp(p, n, i);
-    if (!lead_year && i + 5 <= n && sl_digits(p + i, 4, &y) && p[i + 4] == ' ') {
+    if (!lead_year && i + 5 <= n && ks_digits(p + i, 4, &y) && p[i + 4] == ' ') {
         lead_year = true;
         i = sl_skip_sp(p, n, i + 4);
     }
@@ -174,9 +145,9 @@ static size_t sl_time_iso(const char *p, size_t n, sl_head *h)
     int64_t ns;
     bool zone;
     if (!ks_time_parse_iso8601(p, tn, &ns, &zone)) return 0;
-    sl_digits(p, 4, &h->year);
-    sl_digits(p + 5, 2, &h->mon);
-    sl_digits(p + 8, 2, &h->day);
+    ks_digits(p, 4, &h->year);
+    ks_digits(p + 5, 2, &h->mon);
+    ks_digits(p + 8, 2, &h->day);
     h->has_time = h->has_year = true;
     h->zoned = zone;
     h->iso_local = !zone;
@@ -238,13 +209,13 @@ static bool sl_is_ipv4(const char *p, size_t n)
     return i == n;
 }
 
-static bool sl_is_ip(const char *p, size_t n)
+bool ks_syslog_is_ip(ks_str t)
 {
-    if (sl_is_ipv4(p, n)) return true;
+    if (sl_is_ipv4(t.p, t.len)) return true;
     char tmp[64];
-    if (n < 2 || n >= sizeof tmp || !memchr(p, ':', n)) return false;
-    memcpy(tmp, p, n);
-    tmp[n] = 0;
+    if (t.len < 2 || t.len >= sizeof tmp || !memchr(t.p, ':', t.len)) return false;
+    memcpy(tmp, t.p, t.len);
+    tmp[t.len] = 0;
     unsigned char bin[16];
     return inet_pton(AF_INET6, tmp, bin) == 1;
 }
@@ -388,7 +359,7 @@ static bool sl_date_at(const char *p, size_t n, int *y, int *m)
 {
     int d;
     if (n < 10 || (p[4] != '-' && p[4] != '/') || p[7] != p[4]) return false;
-    if (!sl_digits(p, 4, y) || !sl_digits(p + 5, 2, m) || !sl_digits(p + 8, 2, &d)) return false;
+    if (!ks_digits(p, 4, y) || !ks_digits(p + 5, 2, m) || !ks_digits(p + 8, 2, &d)) return false;
     return *y >= 1971 && *y <= 2200 && *m >= 1 && *m <= 12 && d >= 1 && d <= 31;
 }
 
@@ -630,7 +601,7 @@ static bool sl_is_nil_value(ks_str v)
     static const char *const nils[] = {"n/a", "-", "(null)", "null", "none", "0.0.0.0", "::"};
     if (!v.len) return true;
     for (size_t i = 0; i < sizeof nils / sizeof nils[0]; i++)
-        if (sl_ieq(v, nils[i])) return true;
+        if (ks_str_ci_eq(v, nils[i])) return true;
     return false;
 }
 
@@ -646,21 +617,14 @@ static bool sl_is_hostname(ks_str v)
     return true;
 }
 
-static ks_str sl_trim(ks_str v)
-{
-    while (v.len && (v.p[0] == ' ' || v.p[0] == '\t')) v.p++, v.len--;
-    while (v.len && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t')) v.len--;
-    return v;
-}
-
 /* The same semantic shape whatever the vendor: placeholder values ("N/A", "0.0.0.0",
  * "(null)") are dropped, a src_ip that is a host name moves to src_host, and
  * "DOMAIN\user" / "user@domain" users are split into user and domain (as Elastic's
  * pipelines do), so that VPN users meet the Windows accounts of the same people. */
 static void sl_normalize(ks_semantic *sem)
 {
-    sem->user = sl_trim(sem->user);
-    if (sem->user.len && sl_is_nil_value(sem->user) && !sl_eq(sem->user, "none"))
+    sem->user = ks_str_trim(sem->user, " \t");
+    if (sem->user.len && sl_is_nil_value(sem->user) && !ks_str_eq(sem->user, "none"))
         sem->user = (ks_str){"", 0};
     if (sem->user.len && !sem->domain.len) {
         const char *u = sem->user.p;
@@ -682,11 +646,10 @@ static void sl_normalize(ks_semantic *sem)
             }
         }
     }
-    sem->src_ip = sl_trim(sem->src_ip);
+    sem->src_ip = ks_str_trim(sem->src_ip, " \t");
     if (sem->src_ip.len > 2 && sem->src_ip.p[0] == '[' && sem->src_ip.p[sem->src_ip.len - 1] == ']')
         sem->src_ip = (ks_str){sem->src_ip.p + 1, sem->src_ip.len - 2};
-    if (sem->src_ip.len &&
-        (sl_is_nil_value(sem->src_ip) || !sl_is_ip(sem->src_ip.p, sem->src_ip.len))) {
+    if (sem->src_ip.len && (sl_is_nil_value(sem->src_ip) || !ks_syslog_is_ip(sem->src_ip))) {
         if (!sem->src_host.len && !sl_is_nil_value(sem->src_ip) && sl_is_hostname(sem->src_ip))
             sem->src_host = sem->src_ip;
         sem->src_ip = (ks_str){"", 0};
@@ -695,30 +658,23 @@ static void sl_normalize(ks_semantic *sem)
     if (sem->session.len && sl_is_nil_value(sem->session)) sem->session = (ks_str){"", 0};
 }
 
-static uint8_t sl_level(int pri)
+uint8_t ks_syslog_level(int pri)
 {
     static const uint8_t lv[8] = {1, 1, 1, 2, 3, 4, 4, 5};
     return pri < 0 ? 0 : lv[pri & 7];
 }
 
-static ks_field sl_field(const char *name, ks_str v)
-{
-    return (ks_field){{name, strlen(name)}, {(const uint8_t *)v.p, (uint32_t)v.len, KS_VT_UTF8}};
-}
-
-/* Fields of a line no vendor knows: its framing parts and the message. */
+/* Fields of a line no vendor knows: its framing parts and the message (even empty). */
 static void sl_plain_fields(ks_source *s, const sl_head *h, ks_event *ev)
 {
-    ks_field *f = ks_source_alloc(s, 5 * sizeof *f);
-    if (!f) return;
-    size_t k = 0;
-    if (h->m.app.len) f[k++] = sl_field("app", h->m.app);
-    if (h->m.procid.len) f[k++] = sl_field("procid", h->m.procid);
-    if (h->m.msgid.len) f[k++] = sl_field("msgid", h->m.msgid);
-    if (h->sd.len) f[k++] = sl_field("structured_data", h->sd);
-    f[k++] = sl_field("message", h->m.msg);
-    ev->fields = f;
-    ev->nfields = k;
+    ks_syslog_fields b = ks_syslog_fields_new(s, 5);
+    if (!b.f) return;
+    ks_syslog_fields_add(&b, "app", h->m.app);
+    ks_syslog_fields_add(&b, "procid", h->m.procid);
+    ks_syslog_fields_add(&b, "msgid", h->m.msgid);
+    ks_syslog_fields_add(&b, "structured_data", h->sd);
+    b.f[b.n++] = (ks_field){ks_str_of("message"), ks_str_value(h->m.msg)};
+    ks_syslog_fields_put(&b, ev);
 }
 
 static void sl_event(ks_source *s, sl_state *st, const ks_line *line, ks_event *ev)
@@ -734,7 +690,7 @@ static void sl_event(ks_source *s, sl_state *st, const ks_line *line, ks_event *
     ev->offset = line->offset;
     ev->host = h.m.host;
     ev->channel = (ks_str){"syslog", 6};
-    ev->level = sl_level(h.m.pri);
+    ev->level = ks_syslog_level(h.m.pri);
     ev->time_ns = 0;
     const ks_syslog_vendor *hit = NULL;
     ks_event blank = *ev;
@@ -892,7 +848,7 @@ size_t ks_syslog_kv(ks_str text, ks_field *out, size_t max)
             ve = i;
         }
         out[k].name = (ks_str){p + ks, ke - ks};
-        out[k].value = (ks_value){(const uint8_t *)p + vs, (uint32_t)(ve - vs), KS_VT_UTF8};
+        out[k].value = ks_str_value((ks_str){p + vs, ve - vs});
         k++;
     }
     return k;
@@ -905,4 +861,47 @@ ks_str ks_syslog_kv_get(const ks_field *kv, size_t n, const char *key)
         if (kv[i].name.len == kl && !memcmp(kv[i].name.p, key, kl))
             return (ks_str){(const char *)kv[i].value.data, kv[i].value.size};
     return (ks_str){"", 0};
+}
+
+/* ---- helpers for the vendor parsers --------------------------------------------- */
+
+ks_syslog_fields ks_syslog_fields_new(ks_source *s, size_t cap)
+{
+    ks_field *f = ks_source_alloc(s, cap * sizeof *f);
+    return (ks_syslog_fields){f, 0, f ? cap : 0};
+}
+
+void ks_syslog_fields_add(ks_syslog_fields *b, const char *name, ks_str v)
+{
+    if (!b->f || !v.len || b->n >= b->cap) return;
+    b->f[b->n++] = (ks_field){ks_str_of(name), ks_str_value(v)};
+}
+
+void ks_syslog_fields_put(const ks_syslog_fields *b, ks_event *ev)
+{
+    ev->fields = b->f;
+    ev->nfields = b->n;
+}
+
+bool ks_syslog_looks_like_ip(ks_str w)
+{
+    if (w.len < 2 || w.len > 45) return false;
+    bool dot = false, colon = false;
+    for (size_t i = 0; i < w.len; i++) {
+        char c = w.p[i];
+        if (c == '.')
+            dot = true;
+        else if (c == ':')
+            colon = true;
+        else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return dot || colon;
+}
+
+long ks_syslog_welf_start(ks_str t)
+{
+    for (size_t i = 0; i + 3 <= t.len; i++)
+        if ((i == 0 || t.p[i - 1] == ' ') && memcmp(t.p + i, "id=", 3) == 0) return (long)i;
+    return -1;
 }

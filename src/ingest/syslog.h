@@ -36,6 +36,34 @@ typedef struct ks_syslog_vendor {
     bool (*parse)(ks_source *s, const ks_syslog_msg *m, ks_event *ev);
 } ks_syslog_vendor;
 
+/* Helpers for the vendor parsers (syslog.c). */
+
+/* Vendor times past this (2200-01-01) are not plausible log times. */
+#define KS_SYSLOG_LATEST_NS ((int64_t)7258118400 * 1000000000)
+
+/* A vendor's fields, built in the event's arena: at most cap, empty values left out. */
+typedef struct ks_syslog_fields {
+    ks_field *f; /* NULL when out of memory: adding does nothing */
+    size_t n, cap;
+} ks_syslog_fields;
+
+ks_syslog_fields ks_syslog_fields_new(ks_source *s, size_t cap);
+/* Append name = v (UTF-8 text) unless v is empty or the list is full. */
+void ks_syslog_fields_add(ks_syslog_fields *b, const char *name, ks_str v);
+/* Hand the list to ev (ev->fields, ev->nfields). */
+void ks_syslog_fields_put(const ks_syslog_fields *b, ks_event *ev);
+
+/* An IPv4 address (dotted quad, no leading zeros) or an IPv6 one. */
+bool ks_syslog_is_ip(ks_str t);
+/* Looks like an IPv4 or IPv6 address (2 to 45 hex digits, dots and colons, with a dot or
+ * a colon): what the vendor parsers take as the address in their wording. */
+bool ks_syslog_looks_like_ip(ks_str w);
+/* The "id=" that starts a WELF key=value part (SonicWall, Pulse), at the start of t or
+ * after a space; -1 if none. */
+long ks_syslog_welf_start(ks_str t);
+/* ev->level (1 critical .. 5 verbose) of a syslog severity (PRI & 7); 0 for pri -1. */
+uint8_t ks_syslog_level(int pri);
+
 /* key=value pairs ("k=v k2=\"quoted v\""), as FortiGate, SonicWall and Pulse write
  * them: up to max pairs into out (names and values point into text; quotes removed
  * from values). Returns the number of pairs. */

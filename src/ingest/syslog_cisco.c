@@ -12,10 +12,10 @@
  * for 751025 "Remote:" (Elastic calls it destination.*; "Local:" is the ASA itself), else
  * the user's "IP" or the "from" / "src" address. Fields: the message and the parts
  * found (user, src_ip, group, assigned_ip, session, reason). */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "ingest/syslog.h"
+#include "util/str.h"
 
 typedef struct cs_rule {
     uint32_t id;
@@ -94,48 +94,19 @@ static const cs_rule *cs_rule_for(uint32_t id)
     return NULL;
 }
 
-static bool cs_is_ipv4(const char *p, size_t n)
-{
-    int parts = 0;
-    size_t i = 0;
-    while (parts < 4) {
-        size_t s = i;
-        int v = 0;
-        while (i < n && i - s < 4 && p[i] >= '0' && p[i] <= '9') v = v * 10 + (p[i++] - '0');
-        if (i == s || i - s > 3 || v > 255 || (i - s > 1 && p[s] == '0')) return false;
-        if (++parts < 4) {
-            if (i >= n || p[i] != '.') return false;
-            i++;
-        }
-    }
-    return i == n;
-}
-
-static bool cs_is_ip(ks_str t)
-{
-    if (cs_is_ipv4(t.p, t.len)) return true;
-    char tmp[64];
-    if (t.len < 2 || t.len >= sizeof tmp || !memchr(t.p, ':', t.len)) return false;
-    memcpy(tmp, t.p, t.len);
-    tmp[t.len] = 0;
-    unsigned char bin[16];
-    return inet_pton(AF_INET6, tmp, bin) == 1;
-}
-
-/* The text after the first `marker` up to (not including) a character of `stops`. */
-static ks_str cs_after(ks_str t, const char *marker, const char *stops)
-{
-    size_t ml = strlen(marker);
-    const char *at = t.len >= ml ? memmem(t.p, t.len, marker, ml) : NULL;
-    if (!at) return (ks_str){"", 0};
-    const char *v = at + ml, *end = t.p + t.len, *e = v;
-    while (e < end && !strchr(stops, *e)) e++;
-    return (ks_str){v, (size_t)(e - v)};
-}
-
 typedef struct cs_marker {
     const char *marker, *stops;
 } cs_marker;
+
+/* The text after the first of the markers that t has (see ks_str_after), or "". */
+static ks_str cs_first(ks_str t, const cs_marker *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ks_str v = ks_str_after(t, m[i].marker, m[i].stops);
+        if (v.len) return v;
+    }
+    return (ks_str){"", 0};
+}
 
 /* user, by the catalogue's phrases, most specific first */
 static ks_str cs_user(ks_str t)
@@ -146,10 +117,8 @@ static ks_str cs_user(ks_str t)
         {"user '", "'"},      {"for user \"", "\""}, {"for user '", "'"},  {"(user=", ") ,"},
         {"User (", ")"},      {"for user ", " :,"},
     };
-    for (size_t i = 0; i < sizeof um / sizeof um[0]; i++) {
-        ks_str v = cs_after(t, um[i].marker, um[i].stops);
-        if (v.len) return v;
-    }
+    ks_str v = cs_first(t, um, sizeof um / sizeof um[0]);
+    if (v.len) return v;
     /* "Group g User u IP a ...", "DAP: User u, Addr a", "User u locked out|executed" */
     const char *p = t.p, *end = t.p + t.len;
     for (int guard = 0; guard < 8 && p < end; guard++) {
@@ -184,11 +153,11 @@ static ks_str cs_addr_token(const char *p, const char *end)
     ks_str t = {p, (size_t)(e - p)};
     const char *sl = t.len ? memrchr(t.p, '/', t.len) : NULL;
     if (sl) t.len = (size_t)(sl - t.p);
-    if (cs_is_ip(t)) return t;
+    if (ks_syslog_is_ip(t)) return t;
     const char *c = t.len ? memchr(t.p, ':', t.len) : NULL;
     if (c) {
         ks_str r = {c + 1, t.len - (size_t)(c + 1 - t.p)};
-        if (cs_is_ip(r)) return r;
+        if (ks_syslog_is_ip(r)) return r;
     }
     return (ks_str){"", 0};
 }
@@ -215,7 +184,7 @@ static ks_str cs_addr_after_word(ks_str t, const char *word)
 /* The remote client's address (or name, for 751025). */
 static ks_str cs_src(ks_str t)
 {
-    ks_str r = cs_after(t, "Remote:", " ");
+    ks_str r = ks_str_after(t, "Remote:", " ");
     if (r.len) { /* "Remote:198.51.100.25:50466", "Remote:2001:db8::2:50470" */
         const char *c = memrchr(r.p, ':', r.len);
         if (c) r.len = (size_t)(c - r.p);
@@ -226,8 +195,8 @@ static ks_str cs_src(ks_str t)
         {"IP address: ", ", "}, {"Addr ", ", "}, {"remote-peer = ", ", "},
     };
     for (size_t i = 0; i < sizeof am / sizeof am[0]; i++) {
-        ks_str v = cs_after(t, am[i].marker, am[i].stops);
-        if (v.len && cs_is_ip(v)) return v;
+        ks_str v = ks_str_after(t, am[i].marker, am[i].stops);
+        if (v.len && ks_syslog_is_ip(v)) return v;
     }
     static const char *const words[] = {"from ", "src ", "SRC "};
     for (size_t i = 0; i < 3; i++) {
@@ -235,23 +204,6 @@ static ks_str cs_src(ks_str t)
         if (v.len) return v;
     }
     return (ks_str){"", 0};
-}
-
-static ks_str cs_first(ks_str t, const cs_marker *m, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        ks_str v = cs_after(t, m[i].marker, m[i].stops);
-        if (v.len) return v;
-    }
-    return (ks_str){"", 0};
-}
-
-static void cs_field(ks_field *f, size_t *k, const char *name, ks_str v)
-{
-    if (!v.len) return;
-    f[*k].name = (ks_str){name, strlen(name)};
-    f[*k].value = (ks_value){(const uint8_t *)v.p, (uint32_t)v.len, KS_VT_UTF8};
-    (*k)++;
 }
 
 /* "%ASA-6-113005:" somewhere near the start of the message. */
@@ -294,8 +246,7 @@ static bool cs_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
     ev->provider = pre.len == 3 && !memcmp(pre.p, "FTD", 3) ? (ks_str){"cisco-ftd", 9}
                                                             : (ks_str){"cisco-asa", 9};
     ev->event_id = id;
-    static const uint8_t lv[8] = {1, 1, 1, 2, 3, 4, 4, 5};
-    ev->level = lv[sev];
+    ev->level = ks_syslog_level(sev);
 
     sem->user = cs_user(t);
     sem->src_ip = cs_src(t);
@@ -312,34 +263,31 @@ static bool cs_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
 
     const cs_rule *r = cs_rule_for(id);
     if (r) {
-        sem->action = (ks_str){r->action, strlen(r->action)};
+        sem->action = ks_str_of(r->action);
         sem->outcome = r->outcome;
-        if (r->service) sem->service = (ks_str){r->service, strlen(r->service)};
+        if (r->service) sem->service = ks_str_of(r->service);
     }
     if (id == 605004 || id == 605005) { /* "to outside:192.168.2.14/ssh" */
-        ks_str to = cs_after(t, " to ", " ");
+        ks_str to = ks_str_after(t, " to ", " ");
         const char *sl = to.len ? memrchr(to.p, '/', to.len) : NULL;
         if (sl) sem->service = (ks_str){sl + 1, to.len - (size_t)(sl + 1 - to.p)};
     } else if (id == 106100) {
-        if (memmem(t.p, t.len, " permitted ", 11))
+        if (ks_str_has(t, " permitted "))
             sem->outcome = KS_OUTCOME_SUCCESS;
-        else if (memmem(t.p, t.len, " denied ", 8))
+        else if (ks_str_has(t, " denied "))
             sem->outcome = KS_OUTCOME_FAILURE;
     }
     if (sem->outcome == KS_OUTCOME_FAILURE && reason.len) sem->status = reason;
 
-    ks_field *f = ks_source_alloc(s, 7 * sizeof *f);
-    if (!f) return true;
-    size_t k = 0;
-    cs_field(f, &k, "message", t);
-    cs_field(f, &k, "user", sem->user);
-    cs_field(f, &k, "src_ip", sem->src_ip);
-    cs_field(f, &k, "group", group);
-    cs_field(f, &k, "assigned_ip", assigned);
-    cs_field(f, &k, "session", sem->session);
-    cs_field(f, &k, "reason", reason);
-    ev->fields = f;
-    ev->nfields = k;
+    ks_syslog_fields b = ks_syslog_fields_new(s, 7);
+    ks_syslog_fields_add(&b, "message", t);
+    ks_syslog_fields_add(&b, "user", sem->user);
+    ks_syslog_fields_add(&b, "src_ip", sem->src_ip);
+    ks_syslog_fields_add(&b, "group", group);
+    ks_syslog_fields_add(&b, "assigned_ip", assigned);
+    ks_syslog_fields_add(&b, "session", sem->session);
+    ks_syslog_fields_add(&b, "reason", reason);
+    ks_syslog_fields_put(&b, ev);
     return true;
 }
 

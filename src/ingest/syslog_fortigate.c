@@ -15,6 +15,7 @@
 
 #include "ingest/syslog.h"
 #include "kensa/time.h"
+#include "util/str.h"
 
 #define FGT_MAX_PAIRS 256
 
@@ -28,28 +29,10 @@ static ks_str fgt_get(const fgt *f, const char *key)
     return ks_syslog_kv_get(f->kv, f->n, key);
 }
 
-static bool fgt_eq(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len == n && (n == 0 || !memcmp(s.p, z, n));
-}
-
-static bool fgt_has(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len >= n && memmem(s.p, s.len, z, n) != NULL;
-}
-
-static bool fgt_prefix(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len >= n && !memcmp(s.p, z, n);
-}
-
 /* A usable value: present and not a placeholder. */
 static bool fgt_ok(ks_str s)
 {
-    return s.len && !fgt_eq(s, "N/A") && !fgt_eq(s, "n/a") && !fgt_eq(s, "(null)");
+    return s.len && !ks_str_eq(s, "N/A") && !ks_str_eq(s, "n/a") && !ks_str_eq(s, "(null)");
 }
 
 static ks_str fgt_first(const fgt *f, const char *const *keys, size_t nkeys)
@@ -61,27 +44,15 @@ static ks_str fgt_first(const fgt *f, const char *const *keys, size_t nkeys)
     return (ks_str){"", 0};
 }
 
-static bool fgt_num(const char *p, size_t n, int *out)
-{
-    int v = 0;
-    if (!n) return false;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') return false;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /* "-0700", "+09:00", "+0900" -> seconds east of UTC. */
 static bool fgt_tz(ks_str tz, int *off)
 {
     const char *p = tz.p;
     size_t n = tz.len;
     int hh, mm;
-    if (n < 5 || (p[0] != '+' && p[0] != '-') || !fgt_num(p + 1, 2, &hh)) return false;
+    if (n < 5 || (p[0] != '+' && p[0] != '-') || !ks_digits(p + 1, 2, &hh)) return false;
     size_t m = p[3] == ':' ? 4 : 3;
-    if (n != m + 2 || !fgt_num(p + m, 2, &mm) || hh > 14 || mm > 59) return false;
+    if (n != m + 2 || !ks_digits(p + m, 2, &mm) || hh > 14 || mm > 59) return false;
     *off = (hh * 3600 + mm * 60) * (p[0] == '-' ? -1 : 1);
     return true;
 }
@@ -91,11 +62,11 @@ static int64_t fgt_time(ks_source *s, const fgt *f)
 {
     ks_str d = fgt_get(f, "date"), t = fgt_get(f, "time");
     int y, mo, da, hh, mi, ss, off;
-    bool have = d.len == 10 && t.len == 8 && fgt_num(d.p, 4, &y) && fgt_num(d.p + 5, 2, &mo) &&
-                fgt_num(d.p + 8, 2, &da) && t.p[2] == ':' && t.p[5] == ':' &&
-                fgt_num(t.p, 2, &hh) && fgt_num(t.p + 3, 2, &mi) && fgt_num(t.p + 6, 2, &ss) &&
-                y >= 1971 && y < 2262 && mo >= 1 && mo <= 12 && da >= 1 && da <= 31 && hh < 24 &&
-                mi < 60 && ss <= 60;
+    bool have = d.len == 10 && t.len == 8 && ks_digits(d.p, 4, &y) && ks_digits(d.p + 5, 2, &mo) &&
+                ks_digits(d.p + 8, 2, &da) && t.p[2] == ':' && t.p[5] == ':' &&
+                ks_digits(t.p, 2, &hh) && ks_digits(t.p + 3, 2, &mi) &&
+                ks_digits(t.p + 6, 2, &ss) && y >= 1971 && y < 2262 && mo >= 1 && mo <= 12 &&
+                da >= 1 && da <= 31 && hh < 24 && mi < 60 && ss <= 60;
     int64_t local = 0;
     if (have)
         local = ((ks_days_from_civil(y, (unsigned)mo, (unsigned)da) * 86400 + hh * 3600 + mi * 60 +
@@ -130,10 +101,10 @@ static void fgt_ui(ks_str ui, ks_str *svc, ks_str *addr)
 
 static ks_outcome fgt_outcome(ks_str st)
 {
-    if (fgt_eq(st, "success") || fgt_eq(st, "succeeded") || fgt_eq(st, "successful"))
+    if (ks_str_eq(st, "success") || ks_str_eq(st, "succeeded") || ks_str_eq(st, "successful"))
         return KS_OUTCOME_SUCCESS;
-    if (fgt_eq(st, "failed") || fgt_eq(st, "failure") || fgt_eq(st, "fail") ||
-        fgt_prefix(st, "negotiate_error"))
+    if (ks_str_eq(st, "failed") || ks_str_eq(st, "failure") || ks_str_eq(st, "fail") ||
+        ks_str_has_prefix(st, "negotiate_error"))
         return KS_OUTCOME_FAILURE;
     return KS_OUTCOME_UNKNOWN;
 }
@@ -143,45 +114,45 @@ static void fgt_vpn(const fgt *f, ks_event *ev)
     ks_semantic *sem = &ev->sem;
     ks_str action = fgt_get(f, "action"), tt = fgt_get(f, "tunneltype");
     ks_str result = fgt_get(f, "result"), status = fgt_get(f, "status");
-    bool ssl = fgt_prefix(tt, "ssl") || fgt_prefix(action, "ssl-");
+    bool ssl = ks_str_has_prefix(tt, "ssl") || ks_str_has_prefix(action, "ssl-");
     ks_str remip = fgt_get(f, "remip");
     static const char *const ukeys[] = {"xauthuser", "eapuser"};
     sem->user = fgt_first(f, ukeys, 2);
     ks_str u = fgt_get(f, "user");
-    if (!sem->user.len && fgt_ok(u) && !fgt_eq(u, "N/A") &&
+    if (!sem->user.len && fgt_ok(u) && !ks_str_eq(u, "N/A") &&
         !(remip.len && u.len == remip.len && !memcmp(u.p, remip.p, u.len)))
         sem->user = u;
     sem->src_ip = remip;
     ks_str tid = fgt_get(f, "tunnelid");
-    if (tid.len && !fgt_eq(tid, "0")) sem->session = tid;
+    if (tid.len && !ks_str_eq(tid, "0")) sem->session = tid;
     sem->service = tt.len ? tt : ssl ? (ks_str){"ssl-vpn", 7} : (ks_str){"ipsec", 5};
     ks_str reason = fgt_get(f, "reason");
     if (fgt_ok(reason)) sem->status = reason;
     sem->outcome = fgt_outcome(status);
-    if (fgt_eq(action, "ssl-login-fail")) {
-        sem->action = (ks_str){KS_ACTION_VPN_LOGIN, strlen(KS_ACTION_VPN_LOGIN)};
+    if (ks_str_eq(action, "ssl-login-fail")) {
+        sem->action = ks_str_of(KS_ACTION_VPN_LOGIN);
         sem->outcome = KS_OUTCOME_FAILURE;
-    } else if (fgt_eq(action, "tunnel-up") || fgt_eq(action, "phase2-up") ||
-               fgt_eq(action, "install_sa")) {
+    } else if (ks_str_eq(action, "tunnel-up") || ks_str_eq(action, "phase2-up") ||
+               ks_str_eq(action, "install_sa")) {
         const char *a = ssl ? KS_ACTION_VPN_LOGIN : KS_ACTION_TUNNEL_UP;
-        sem->action = (ks_str){a, strlen(a)};
+        sem->action = ks_str_of(a);
         if (!sem->outcome) sem->outcome = KS_OUTCOME_SUCCESS;
-    } else if (fgt_eq(action, "tunnel-down") || fgt_eq(action, "phase2-down") ||
-               fgt_eq(action, "delete_phase1_sa") || fgt_eq(action, "dpd")) {
+    } else if (ks_str_eq(action, "tunnel-down") || ks_str_eq(action, "phase2-down") ||
+               ks_str_eq(action, "delete_phase1_sa") || ks_str_eq(action, "dpd")) {
         const char *a = ssl ? KS_ACTION_VPN_LOGOUT : KS_ACTION_TUNNEL_DOWN;
-        sem->action = (ks_str){a, strlen(a)};
-        if (fgt_eq(action, "dpd")) {
+        sem->action = ks_str_of(a);
+        if (ks_str_eq(action, "dpd")) {
             sem->outcome = KS_OUTCOME_FAILURE;
             if (!sem->status.len) sem->status = status;
         }
-    } else if (fgt_eq(action, "negotiate")) {
-        if (fgt_has(result, "XAUTH") || fgt_has(result, "EAP")) {
-            sem->action = (ks_str){KS_ACTION_VPN_LOGIN, strlen(KS_ACTION_VPN_LOGIN)};
-            sem->outcome = fgt_has(result, "success") ? KS_OUTCOME_SUCCESS
-                           : fgt_has(result, "fail")  ? KS_OUTCOME_FAILURE
-                                                      : sem->outcome;
+    } else if (ks_str_eq(action, "negotiate")) {
+        if (ks_str_has(result, "XAUTH") || ks_str_has(result, "EAP")) {
+            sem->action = ks_str_of(KS_ACTION_VPN_LOGIN);
+            sem->outcome = ks_str_has(result, "success") ? KS_OUTCOME_SUCCESS
+                           : ks_str_has(result, "fail")  ? KS_OUTCOME_FAILURE
+                                                         : sem->outcome;
         } else {
-            sem->action = (ks_str){KS_ACTION_TUNNEL_UP, strlen(KS_ACTION_TUNNEL_UP)};
+            sem->action = ks_str_of(KS_ACTION_TUNNEL_UP);
         }
         if (sem->outcome == KS_OUTCOME_FAILURE && !sem->status.len && fgt_ok(result))
             sem->status = result;
@@ -203,7 +174,7 @@ static void fgt_other(const fgt *f, ks_event *ev)
     ks_str srcname = fgt_get(f, "srcname");
     if (fgt_ok(srcname)) sem->src_host = srcname;
     ks_str sid = fgt_get(f, "sessionid");
-    if (sid.len && !fgt_eq(sid, "0")) sem->session = sid;
+    if (sid.len && !ks_str_eq(sid, "0")) sem->session = sid;
     ks_str method = fgt_get(f, "method");
     ks_str service = fgt_get(f, "service");
     sem->service = method.len ? method : svc.len ? svc : service;
@@ -211,17 +182,17 @@ static void fgt_other(const fgt *f, ks_event *ev)
     ks_str reason = fgt_get(f, "reason");
     if (sem->outcome == KS_OUTCOME_FAILURE && fgt_ok(reason)) sem->status = reason;
 
-    if (fgt_eq(type, "event") && fgt_eq(sub, "system") && fgt_eq(action, "login")) {
-        sem->action = (ks_str){KS_ACTION_ADMIN_LOGIN, strlen(KS_ACTION_ADMIN_LOGIN)};
-    } else if (fgt_eq(type, "event") && fgt_eq(sub, "user") &&
-               (fgt_eq(action, "authentication") ||
-                fgt_has(fgt_get(f, "logdesc"), "uthentication"))) {
-        sem->action = (ks_str){KS_ACTION_AUTH, strlen(KS_ACTION_AUTH)};
-    } else if (fgt_eq(type, "traffic")) {
-        sem->action = (ks_str){KS_ACTION_TRAFFIC, strlen(KS_ACTION_TRAFFIC)};
+    if (ks_str_eq(type, "event") && ks_str_eq(sub, "system") && ks_str_eq(action, "login")) {
+        sem->action = ks_str_of(KS_ACTION_ADMIN_LOGIN);
+    } else if (ks_str_eq(type, "event") && ks_str_eq(sub, "user") &&
+               (ks_str_eq(action, "authentication") ||
+                ks_str_has(fgt_get(f, "logdesc"), "uthentication"))) {
+        sem->action = ks_str_of(KS_ACTION_AUTH);
+    } else if (ks_str_eq(type, "traffic")) {
+        sem->action = ks_str_of(KS_ACTION_TRAFFIC);
         ks_str verdict = action.len ? action : status; /* FortiOS 3/4: status=deny|accept */
-        if (fgt_eq(verdict, "deny") || fgt_eq(verdict, "drop") || fgt_eq(verdict, "block") ||
-            fgt_eq(verdict, "blocked"))
+        if (ks_str_eq(verdict, "deny") || ks_str_eq(verdict, "drop") ||
+            ks_str_eq(verdict, "block") || ks_str_eq(verdict, "blocked"))
             sem->outcome = KS_OUTCOME_FAILURE;
         else if (verdict.len)
             sem->outcome = KS_OUTCOME_SUCCESS;
@@ -232,7 +203,7 @@ static bool fgt_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
 {
     ks_str msg = m->msg;
     if (msg.len < 16) return false;
-    bool logid = memmem(msg.p, msg.len, "logid=", 6) || memmem(msg.p, msg.len, "log_id=", 7);
+    bool logid = ks_str_has(msg, "logid=") || ks_str_has(msg, "log_id=");
     if (!logid) return false;
     ks_field kv[FGT_MAX_PAIRS];
     size_t n = ks_syslog_kv(msg, kv, FGT_MAX_PAIRS);
@@ -264,8 +235,8 @@ static bool fgt_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
                                      "warning",   "notice", "information"};
     static const uint8_t lvv[] = {1, 1, 1, 2, 3, 4, 4};
     for (size_t i = 0; i < sizeof lv / sizeof lv[0]; i++)
-        if (fgt_eq(level, lv[i])) ev->level = lvv[i];
-    if (fgt_eq(fgt_get(&f, "subtype"), "vpn"))
+        if (ks_str_eq(level, lv[i])) ev->level = lvv[i];
+    if (ks_str_eq(fgt_get(&f, "subtype"), "vpn"))
         fgt_vpn(&f, ev);
     else
         fgt_other(&f, ev);

@@ -7,79 +7,9 @@
 #include <string.h>
 
 #include "ingest/syslog.h"
+#include "util/str.h"
 
 #define OVPN_MAX_FIELDS 8
-
-typedef struct ovpn_fields {
-    ks_field *f;
-    size_t n;
-} ovpn_fields;
-
-static void add(ovpn_fields *b, const char *name, ks_str v)
-{
-    if (!b->f || !v.len || b->n >= OVPN_MAX_FIELDS) return;
-    b->f[b->n++] =
-        (ks_field){{name, strlen(name)}, {(const uint8_t *)v.p, (uint32_t)v.len, KS_VT_UTF8}};
-}
-
-static bool has_prefix(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len >= n && memcmp(s.p, z, n) == 0;
-}
-
-static ks_str skip(ks_str s, size_t n)
-{
-    if (n > s.len) n = s.len;
-    return (ks_str){s.p + n, s.len - n};
-}
-
-static bool eat(ks_str *s, const char *z)
-{
-    if (!has_prefix(*s, z)) return false;
-    *s = skip(*s, strlen(z));
-    return true;
-}
-
-static long find(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    if (!n || n > s.len) return -1;
-    const char *p = memmem(s.p, s.len, z, n);
-    return p ? (long)(p - s.p) : -1;
-}
-
-static ks_str word(ks_str s)
-{
-    size_t i = 0;
-    while (i < s.len && s.p[i] != ' ') i++;
-    return (ks_str){s.p, i};
-}
-
-static bool is_digits(ks_str w)
-{
-    if (!w.len || w.len > 5) return false;
-    for (size_t i = 0; i < w.len; i++)
-        if (w.p[i] < '0' || w.p[i] > '9') return false;
-    return true;
-}
-
-/* True if w looks like an IPv4 or IPv6 address. */
-static bool is_addr(ks_str w)
-{
-    if (w.len < 2 || w.len > 45) return false;
-    bool dot = false, colon = false;
-    for (size_t i = 0; i < w.len; i++) {
-        char c = w.p[i];
-        if (c == '.')
-            dot = true;
-        else if (c == ':')
-            colon = true;
-        else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    }
-    return dot || colon;
-}
 
 typedef struct ovpn_peer {
     ks_str cn, addr, port, text; /* text: the peer token as written */
@@ -89,13 +19,15 @@ typedef struct ovpn_peer {
  * (OpenVPN writes IPv6 peers with the port after a last colon) into address and port. */
 static bool addr_port(ks_str t, ovpn_peer *o)
 {
-    if (!eat(&t, "[AF_INET]")) eat(&t, "[AF_INET6]");
+    if (!ks_str_eat(&t, "[AF_INET]")) ks_str_eat(&t, "[AF_INET6]");
     size_t c = t.len;
     while (c > 0 && t.p[c - 1] != ':') c--;
     if (c < 2) return false;
-    ks_str a = {t.p, c - 1}, port = skip(t, c);
-    if (!is_digits(port) || !is_addr(a)) return false;
-    if (has_prefix(a, "::ffff:") && memchr(a.p, '.', a.len)) a = skip(a, 7);
+    ks_str a = {t.p, c - 1}, port = ks_str_skip(t, c);
+    int port_no;
+    if (port.len > 5 || !ks_digits(port.p, port.len, &port_no) || !ks_syslog_looks_like_ip(a))
+        return false;
+    if (ks_str_has_prefix(a, "::ffff:") && memchr(a.p, '.', a.len)) a = ks_str_skip(a, 7);
     o->addr = a, o->port = port;
     return true;
 }
@@ -103,45 +35,31 @@ static bool addr_port(ks_str t, ovpn_peer *o)
 /* The peer at the start of a line: "CN/ADDR:PORT " or "ADDR:PORT ". */
 static bool peer_prefix(ks_str msg, ovpn_peer *o)
 {
-    ks_str t = word(msg);
+    ks_str t = ks_str_word(msg);
     if (t.len < 4 || t.len >= msg.len) return false;
     size_t slash = t.len;
     while (slash > 0 && t.p[slash - 1] != '/') slash--;
     ovpn_peer p = {0};
-    if (!addr_port(skip(t, slash), &p)) return false;
+    if (!addr_port(ks_str_skip(t, slash), &p)) return false;
     if (slash > 1) p.cn = (ks_str){t.p, slash - 1};
     p.text = t;
     *o = p;
     return true;
 }
 
-/* "'name'" right after key, quotes removed. */
-static ks_str quoted_after(ks_str s, const char *key)
-{
-    long f = find(s, key);
-    if (f < 0) return (ks_str){NULL, 0};
-    ks_str r = skip(s, (size_t)f + strlen(key));
-    if (!eat(&r, "'")) return (ks_str){NULL, 0};
-    const char *q = memchr(r.p, '\'', r.len);
-    return q ? (ks_str){r.p, (size_t)(q - r.p)} : (ks_str){NULL, 0};
-}
-
 /* The CN= value of a certificate subject ("/C=US/CN=client1", "C=US, CN=client1") or
  * an LDAP DN ("CN=Harry T. Hacker,OU=..."): up to ',', '/', '"' or the end. */
 static ks_str cn_value(ks_str s)
 {
-    long f = find(s, "CN=");
+    long f = ks_str_find(s, "CN=");
     if (f < 0) return (ks_str){NULL, 0};
-    ks_str r = skip(s, (size_t)f + 3);
-    size_t i = 0;
-    while (i < r.len && r.p[i] != ',' && r.p[i] != '"' && r.p[i] != '/') i++;
-    return (ks_str){r.p, i};
+    return ks_str_until(ks_str_skip(s, (size_t)f + 3), ",\"/");
 }
 
 static bool is_openvpn_tag(ks_str app)
 {
     /* "openvpn", "openvpn-server", "openvpn@server", "ovpn-server" (Debian units) */
-    return has_prefix(app, "openvpn") || has_prefix(app, "ovpn-");
+    return ks_str_has_prefix(app, "openvpn") || ks_str_has_prefix(app, "ovpn-");
 }
 
 static bool openvpn_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
@@ -150,104 +68,101 @@ static bool openvpn_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
     ks_str msg = m->msg;
     ovpn_peer peer = {0};
     ks_str rest = msg;
-    if (peer_prefix(msg, &peer)) rest = skip(msg, peer.text.len + 1);
+    if (peer_prefix(msg, &peer)) rest = ks_str_skip(msg, peer.text.len + 1);
 
     const char *action = NULL;
     ks_outcome outcome = KS_OUTCOME_UNKNOWN;
     ks_str user = peer.cn, status = {NULL, 0}, assigned = {NULL, 0};
     /* the "[name]" form: "ADDR:PORT [name] Peer Connection Initiated with ..." */
-    if (has_prefix(rest, "[")) {
+    if (ks_str_has_prefix(rest, "[")) {
         const char *e = memchr(rest.p, ']', rest.len);
         if (e && (size_t)(e - rest.p) + 2 <= rest.len && e[1] == ' ') {
             ks_str name = {rest.p + 1, (size_t)(e - rest.p) - 1};
-            if (name.len && !(name.len == 5 && memcmp(name.p, "UNDEF", 5) == 0)) user = name;
-            rest = skip(rest, (size_t)(e - rest.p) + 2);
+            if (name.len && !ks_str_eq(name, "UNDEF")) user = name;
+            rest = ks_str_skip(rest, (size_t)(e - rest.p) + 2);
         }
     }
 
-    if (has_prefix(rest, "Peer Connection Initiated with ")) {
+    if (ks_str_has_prefix(rest, "Peer Connection Initiated with ")) {
         action = KS_ACTION_VPN_LOGIN, outcome = KS_OUTCOME_SUCCESS;
-        if (!peer.addr.len) addr_port(word(skip(rest, 31)), &peer);
-    } else if (has_prefix(rest, "TLS Auth Error:")) {
+        if (!peer.addr.len) addr_port(ks_str_word(ks_str_skip(rest, 31)), &peer);
+    } else if (ks_str_has_prefix(rest, "TLS Auth Error:")) {
         /* "TLS Auth Error: Auth Username/Password verification failed for peer" */
         action = KS_ACTION_VPN_LOGIN, outcome = KS_OUTCOME_FAILURE;
         status = (ks_str){"auth_failed", 11};
-    } else if (has_prefix(rest, "VERIFY ERROR:")) {
+    } else if (ks_str_has_prefix(rest, "VERIFY ERROR:")) {
         /* "VERIFY ERROR: depth=0, error=certificate has expired: CN=client1" */
         action = KS_ACTION_VPN_LOGIN, outcome = KS_OUTCOME_FAILURE;
         ks_str cn = cn_value(rest);
         if (cn.len) user = cn;
-        long e = find(rest, "error=");
+        long e = ks_str_find(rest, "error=");
         if (e >= 0) {
-            ks_str r = skip(rest, (size_t)e + 6);
-            long c = find(r, ": ");
+            ks_str r = ks_str_skip(rest, (size_t)e + 6);
+            long c = ks_str_find(r, ": ");
             status = (ks_str){r.p, c >= 0 ? (size_t)c : r.len};
         }
-    } else if (find(rest, "Username/Password authentication ") >= 0) {
+    } else if (ks_str_has(rest, "Username/Password authentication ")) {
         /* "TLS: Username/Password authentication succeeded for username 'alice'" */
-        ks_str u = quoted_after(rest, "for username ");
+        ks_str u = ks_str_quoted_after(rest, "for username ");
         if (u.len) user = u;
-        if (find(rest, "authentication succeeded") >= 0)
+        if (ks_str_has(rest, "authentication succeeded"))
             action = KS_ACTION_AUTH, outcome = KS_OUTCOME_SUCCESS;
-        else if (find(rest, "authentication failed") >= 0)
+        else if (ks_str_has(rest, "authentication failed"))
             action = KS_ACTION_AUTH, outcome = KS_OUTCOME_FAILURE;
-    } else if (find(rest, "AUTH_FAILED") >= 0) {
+    } else if (ks_str_has(rest, "AUTH_FAILED")) {
         /* "SENT CONTROL [alice]: 'AUTH_FAILED' (status=1)", client side "AUTH: Received
          * control message: AUTH_FAILED"; the server's TLS Auth Error is the VPN login */
-        long sc = find(rest, "SENT CONTROL [");
+        long sc = ks_str_find(rest, "SENT CONTROL [");
         if (sc >= 0) {
-            ks_str r = skip(rest, (size_t)sc + 14);
+            ks_str r = ks_str_skip(rest, (size_t)sc + 14);
             const char *e = memchr(r.p, ']', r.len);
             if (e && e > r.p) user = (ks_str){r.p, (size_t)(e - r.p)};
         }
         action = KS_ACTION_AUTH, outcome = KS_OUTCOME_FAILURE;
         status = (ks_str){"AUTH_FAILED", 11};
-    } else if (find(rest, "client-instance exiting") >= 0 ||
-               find(rest, "client-instance restarting") >= 0) {
+    } else if (ks_str_has(rest, "client-instance exiting") ||
+               ks_str_has(rest, "client-instance restarting")) {
         /* "SIGTERM[soft,remote-exit] received, client-instance exiting" */
         action = KS_ACTION_VPN_LOGOUT;
         const char *b = memchr(rest.p, '[', rest.len);
         if (b) {
-            ks_str r = skip(rest, (size_t)(b - rest.p) + 1);
+            ks_str r = ks_str_skip(rest, (size_t)(b - rest.p) + 1);
             const char *e = memchr(r.p, ']', r.len);
             if (e) status = (ks_str){r.p, (size_t)(e - r.p)};
         }
-    } else if (has_prefix(rest, "LDAP bind failed:")) {
+    } else if (ks_str_has_prefix(rest, "LDAP bind failed:")) {
         /* openvpn-auth-ldap: "LDAP bind failed: Invalid credentials (80090308: ...)" */
         action = KS_ACTION_AUTH, outcome = KS_OUTCOME_FAILURE;
-        ks_str r = skip(rest, 18);
-        long p = find(r, " (");
+        ks_str r = ks_str_skip(rest, 18);
+        long p = ks_str_find(r, " (");
         status = (ks_str){r.p, p >= 0 ? (size_t)p : r.len};
-    } else if (has_prefix(rest, "Incorrect password supplied for LDAP DN")) {
+    } else if (ks_str_has_prefix(rest, "Incorrect password supplied for LDAP DN")) {
         /* "Incorrect password supplied for LDAP DN \"CN=Harry T. Hacker,OU=...\"" */
         action = KS_ACTION_AUTH, outcome = KS_OUTCOME_FAILURE;
         ks_str cn = cn_value(rest);
         if (cn.len) user = cn;
         status = (ks_str){"incorrect_password", 18};
-    } else if (has_prefix(rest, "pam_unix(") && find(rest, "authentication failure") >= 0) {
+    } else if (ks_str_has_prefix(rest, "pam_unix(") && ks_str_has(rest, "authentication failure")) {
         /* "pam_unix(openvpn:auth): authentication failure; ... user=alice" */
         action = KS_ACTION_AUTH, outcome = KS_OUTCOME_FAILURE;
-        long u = find(rest, " user=");
-        if (u >= 0) user = word(skip(rest, (size_t)u + 6));
-    } else if (find(rest, "primary virtual IP for ") >= 0) {
+        long u = ks_str_find(rest, " user=");
+        if (u >= 0) user = ks_str_word(ks_str_skip(rest, (size_t)u + 6));
+    } else if (ks_str_has(rest, "primary virtual IP for ")) {
         /* "MULTI: primary virtual IP for client1/1.2.3.4:51234: 10.8.0.6" */
-        long c = find(rest, "primary virtual IP for ");
-        ks_str r = skip(rest, (size_t)c + 23);
-        long sp = find(r, ": ");
-        if (sp >= 0) assigned = word(skip(r, (size_t)sp + 2));
-    } else if (find(rest, "pool returned IPv4=") >= 0) {
+        long c = ks_str_find(rest, "primary virtual IP for ");
+        ks_str r = ks_str_skip(rest, (size_t)c + 23);
+        long sp = ks_str_find(r, ": ");
+        if (sp >= 0) assigned = ks_str_word(ks_str_skip(r, (size_t)sp + 2));
+    } else if (ks_str_has(rest, "pool returned IPv4=")) {
         /* "MULTI_sva: pool returned IPv4=10.8.0.6, IPv6=(Not enabled)" */
-        ks_str r = skip(rest, (size_t)find(rest, "pool returned IPv4=") + 19);
-        size_t i = 0;
-        while (i < r.len && r.p[i] != ',' && r.p[i] != ' ') i++;
-        assigned = (ks_str){r.p, i};
+        assigned = ks_str_after(rest, "pool returned IPv4=", ", ");
     }
 
-    ev->provider = (ks_str){ks_syslog_openvpn.name, strlen(ks_syslog_openvpn.name)};
+    ev->provider = ks_str_of(ks_syslog_openvpn.name);
     ev->sem.user = user;
     ev->sem.src_ip = peer.addr;
     ev->sem.status = status;
-    if (action) ev->sem.action = (ks_str){action, strlen(action)};
+    if (action) ev->sem.action = ks_str_of(action);
     ev->sem.outcome = outcome;
     /* the session is OpenVPN's own name for the client instance: "CN/ADDR:PORT" */
     if (peer.cn.len) {
@@ -263,15 +178,14 @@ static bool openvpn_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
         }
     }
 
-    ovpn_fields b = {ks_source_alloc(s, OVPN_MAX_FIELDS * sizeof(ks_field)), 0};
-    add(&b, "message", rest);
-    add(&b, "peer", peer.text);
-    add(&b, "common_name", user);
-    add(&b, "address", peer.addr);
-    add(&b, "port", peer.port);
-    add(&b, "assigned_ip", assigned);
-    ev->fields = b.f;
-    ev->nfields = b.n;
+    ks_syslog_fields b = ks_syslog_fields_new(s, OVPN_MAX_FIELDS);
+    ks_syslog_fields_add(&b, "message", rest);
+    ks_syslog_fields_add(&b, "peer", peer.text);
+    ks_syslog_fields_add(&b, "common_name", user);
+    ks_syslog_fields_add(&b, "address", peer.addr);
+    ks_syslog_fields_add(&b, "port", peer.port);
+    ks_syslog_fields_add(&b, "assigned_ip", assigned);
+    ks_syslog_fields_put(&b, ev);
     return true;
 }
 

@@ -14,12 +14,12 @@
  * SYSTEM: user and address from the description ("Login from: a, ... User name: u",
  * "for user 'u'. From: a", "User u logged in via Web from a"). TRAFFIC / THREAT:
  * src_ip is the source address, user the source user, session the session id. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ingest/syslog.h"
 #include "kensa/time.h"
+#include "util/str.h"
 
 #define PAN_MAX_COLS 160
 
@@ -67,30 +67,6 @@ static ks_str pan_col(const pan *c, size_t i)
     return i < c->n ? c->col[i] : (ks_str){"", 0};
 }
 
-static bool pan_eq(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len == n && (n == 0 || !memcmp(s.p, z, n));
-}
-
-static bool pan_has(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    return s.len >= n && memmem(s.p, s.len, z, n) != NULL;
-}
-
-static bool pan_num(const char *p, size_t n, int *out)
-{
-    int v = 0;
-    if (!n) return false;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') return false;
-        v = v * 10 + (p[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /* Split CSV: quoted columns keep their text without the quotes ("" stays doubled). */
 static void pan_split(ks_str t, pan *c)
 {
@@ -121,7 +97,7 @@ static bool pan_looks(ks_str m)
     if (!i || i + 21 > m.len || m.p[i] != ',') return false;
     const char *d = m.p + i + 1;
     int x;
-    if (!pan_num(d, 4, &x) || (d[4] != '/' && d[4] != '-') || d[7] != d[4] ||
+    if (!ks_digits(d, 4, &x) || (d[4] != '/' && d[4] != '-') || d[7] != d[4] ||
         (d[10] != ' ' && d[10] != 'T') || d[13] != ':' || d[16] != ':')
         return false;
     return true;
@@ -136,9 +112,9 @@ static int64_t pan_time(ks_source *s, ks_str t)
         return zone ? ns : ks_source_local_to_utc(s, ns);
     int y, mo, d, h, mi, sec;
     if (t.len != 19 || t.p[4] != '/' || t.p[7] != '/' || t.p[10] != ' ' || t.p[13] != ':' ||
-        t.p[16] != ':' || !pan_num(t.p, 4, &y) || !pan_num(t.p + 5, 2, &mo) ||
-        !pan_num(t.p + 8, 2, &d) || !pan_num(t.p + 11, 2, &h) || !pan_num(t.p + 14, 2, &mi) ||
-        !pan_num(t.p + 17, 2, &sec))
+        t.p[16] != ':' || !ks_digits(t.p, 4, &y) || !ks_digits(t.p + 5, 2, &mo) ||
+        !ks_digits(t.p + 8, 2, &d) || !ks_digits(t.p + 11, 2, &h) || !ks_digits(t.p + 14, 2, &mi) ||
+        !ks_digits(t.p + 17, 2, &sec))
         return 0;
     if (y < 1971 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
         sec > 60)
@@ -147,35 +123,10 @@ static int64_t pan_time(ks_source *s, ks_str t)
     return ks_source_local_to_utc(s, (days * 86400 + h * 3600 + mi * 60 + sec) * 1000000000LL);
 }
 
-static bool pan_is_ip(ks_str t)
-{
-    char tmp[64];
-    if (!t.len || t.len >= sizeof tmp) return false;
-    memcpy(tmp, t.p, t.len);
-    tmp[t.len] = 0;
-    unsigned char bin[16];
-    return inet_pton(memchr(t.p, ':', t.len) ? AF_INET6 : AF_INET, tmp, bin) == 1;
-}
-
 /* A usable client address: an address, and not 0.0.0.0 / :: */
 static bool pan_addr_ok(ks_str t)
 {
-    return pan_is_ip(t) && !pan_eq(t, "0.0.0.0") && !pan_eq(t, "::");
-}
-
-static ks_str pan_after(ks_str t, const char *marker, const char *stops)
-{
-    size_t ml = strlen(marker);
-    const char *at = t.len >= ml ? memmem(t.p, t.len, marker, ml) : NULL;
-    if (!at) return (ks_str){"", 0};
-    const char *v = at + ml, *end = t.p + t.len, *e = v;
-    while (e < end && !strchr(stops, *e)) e++;
-    return (ks_str){v, (size_t)(e - v)};
-}
-
-static ks_str pan_lit(const char *z)
-{
-    return (ks_str){z, strlen(z)};
+    return ks_syslog_is_ip(t) && !ks_str_eq(t, "0.0.0.0") && !ks_str_eq(t, "::");
 }
 
 static void pan_globalprotect(const pan *c, ks_semantic *sem)
@@ -185,59 +136,59 @@ static void pan_globalprotect(const pan *c, ks_semantic *sem)
     ks_str pub = pan_col(c, 15), pub6 = pan_col(c, 16);
     sem->src_ip = pan_addr_ok(pub) ? pub : pan_addr_ok(pub6) ? pub6 : (ks_str){"", 0};
     sem->src_host = pan_col(c, 14);
-    sem->service = pan_lit("globalprotect");
+    sem->service = ks_str_of("globalprotect");
     ks_str status = pan_col(c, 28);
-    sem->outcome = pan_eq(status, "success")   ? KS_OUTCOME_SUCCESS
-                   : pan_eq(status, "failure") ? KS_OUTCOME_FAILURE
-                                               : KS_OUTCOME_UNKNOWN;
+    sem->outcome = ks_str_eq(status, "success")   ? KS_OUTCOME_SUCCESS
+                   : ks_str_eq(status, "failure") ? KS_OUTCOME_FAILURE
+                                                  : KS_OUTCOME_UNKNOWN;
     if (sem->outcome == KS_OUTCOME_FAILURE) {
         ks_str err = pan_col(c, 26), reason = pan_col(c, 25);
         sem->status = err.len ? err : reason;
     }
-    if (pan_eq(ev, "portal-auth") || pan_eq(ev, "gateway-auth"))
-        sem->action = pan_lit(KS_ACTION_VPN_LOGIN);
-    else if (pan_eq(ev, "gateway-connected") || pan_eq(ev, "gateway-register") ||
-             pan_eq(ev, "gateway-setup-ipsec") || pan_eq(ev, "gateway-setup-ssl"))
-        sem->action = pan_lit(KS_ACTION_TUNNEL_UP);
-    else if (pan_eq(ev, "gateway-logout") || pan_eq(ev, "portal-logout"))
-        sem->action = pan_lit(KS_ACTION_VPN_LOGOUT);
+    if (ks_str_eq(ev, "portal-auth") || ks_str_eq(ev, "gateway-auth"))
+        sem->action = ks_str_of(KS_ACTION_VPN_LOGIN);
+    else if (ks_str_eq(ev, "gateway-connected") || ks_str_eq(ev, "gateway-register") ||
+             ks_str_eq(ev, "gateway-setup-ipsec") || ks_str_eq(ev, "gateway-setup-ssl"))
+        sem->action = ks_str_of(KS_ACTION_TUNNEL_UP);
+    else if (ks_str_eq(ev, "gateway-logout") || ks_str_eq(ev, "portal-logout"))
+        sem->action = ks_str_of(KS_ACTION_VPN_LOGOUT);
 }
 
 static void pan_system_line(const pan *c, ks_semantic *sem)
 {
     ks_str ev = pan_col(c, 8), d = pan_col(c, 14), sub = pan_col(c, 4);
-    ks_str u = pan_after(d, "User name: ", ",");
-    if (!u.len) u = pan_after(d, "for user '", "'");
-    if (!u.len) u = pan_after(d, "User ", " ");
+    ks_str u = ks_str_after(d, "User name: ", ",");
+    if (!u.len) u = ks_str_after(d, "for user '", "'");
+    if (!u.len) u = ks_str_after(d, "User ", " ");
     sem->user = u;
-    ks_str a = pan_after(d, "Login from: ", ",");
-    if (!a.len) a = pan_after(d, "From: ", " ,");
-    if (!a.len) a = pan_after(d, " from ", " ,");
+    ks_str a = ks_str_after(d, "Login from: ", ",");
+    if (!a.len) a = ks_str_after(d, "From: ", " ,");
+    if (!a.len) a = ks_str_after(d, " from ", " ,");
     while (a.len && (a.p[a.len - 1] == '.')) a.len--;
     sem->src_ip = a;
-    bool gp = pan_eq(sub, "globalprotect") || pan_has(ev, "globalprotect");
-    if (gp) sem->service = pan_lit("globalprotect");
-    bool succ = pan_has(ev, "-succ") || pan_eq(ev, "auth-success");
-    bool fail = pan_has(ev, "-fail");
+    bool gp = ks_str_eq(sub, "globalprotect") || ks_str_has(ev, "globalprotect");
+    if (gp) sem->service = ks_str_of("globalprotect");
+    bool succ = ks_str_has(ev, "-succ") || ks_str_eq(ev, "auth-success");
+    bool fail = ks_str_has(ev, "-fail");
     if (succ) sem->outcome = KS_OUTCOME_SUCCESS;
     if (fail) sem->outcome = KS_OUTCOME_FAILURE;
-    if (gp && pan_has(ev, "auth-")) {
-        sem->action = pan_lit(KS_ACTION_VPN_LOGIN);
-    } else if (gp && (pan_has(ev, "regist-") || pan_has(ev, "gateway-connect"))) {
-        sem->action = pan_lit(KS_ACTION_TUNNEL_UP);
-    } else if (gp && pan_has(ev, "logout")) {
-        sem->action = pan_lit(KS_ACTION_VPN_LOGOUT);
-    } else if (pan_eq(ev, "auth-success") || pan_eq(ev, "auth-fail")) {
-        sem->action = pan_lit(KS_ACTION_AUTH);
-    } else if (pan_has(d, " logged in via ")) {
-        sem->action = pan_lit(KS_ACTION_ADMIN_LOGIN);
+    if (gp && ks_str_has(ev, "auth-")) {
+        sem->action = ks_str_of(KS_ACTION_VPN_LOGIN);
+    } else if (gp && (ks_str_has(ev, "regist-") || ks_str_has(ev, "gateway-connect"))) {
+        sem->action = ks_str_of(KS_ACTION_TUNNEL_UP);
+    } else if (gp && ks_str_has(ev, "logout")) {
+        sem->action = ks_str_of(KS_ACTION_VPN_LOGOUT);
+    } else if (ks_str_eq(ev, "auth-success") || ks_str_eq(ev, "auth-fail")) {
+        sem->action = ks_str_of(KS_ACTION_AUTH);
+    } else if (ks_str_has(d, " logged in via ")) {
+        sem->action = ks_str_of(KS_ACTION_ADMIN_LOGIN);
         sem->outcome = KS_OUTCOME_SUCCESS;
-    } else if (pan_has(d, "failed authentication for user")) {
-        sem->action = pan_lit(KS_ACTION_AUTH);
+    } else if (ks_str_has(d, "failed authentication for user")) {
+        sem->action = ks_str_of(KS_ACTION_AUTH);
         sem->outcome = KS_OUTCOME_FAILURE;
     }
     if (sem->outcome == KS_OUTCOME_FAILURE) {
-        ks_str r = pan_after(d, "Reason: ", ",");
+        ks_str r = ks_str_after(d, "Reason: ", ",");
         while (r.len && r.p[r.len - 1] == '.') r.len--;
         sem->status = r;
     }
@@ -248,12 +199,12 @@ static void pan_traffic_line(const pan *c, ks_semantic *sem, bool traffic)
     sem->src_ip = pan_col(c, 7);
     sem->user = pan_col(c, 12);
     ks_str sid = pan_col(c, 22);
-    if (sid.len && !pan_eq(sid, "0")) sem->session = sid;
+    if (sid.len && !ks_str_eq(sid, "0")) sem->session = sid;
     sem->service = pan_col(c, 14);
     if (!traffic) return;
-    sem->action = pan_lit(KS_ACTION_TRAFFIC);
+    sem->action = ks_str_of(KS_ACTION_TRAFFIC);
     ks_str a = pan_col(c, 30);
-    if (pan_eq(a, "allow"))
+    if (ks_str_eq(a, "allow"))
         sem->outcome = KS_OUTCOME_SUCCESS;
     else if (a.len)
         sem->outcome = KS_OUTCOME_FAILURE; /* deny, drop, reset-*, block-* */
@@ -277,8 +228,8 @@ static bool pan_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
 
     const char *const *names = NULL;
     size_t nnames = 0;
-    bool gp = pan_eq(type, "GLOBALPROTECT"), sys = pan_eq(type, "SYSTEM");
-    bool traffic = pan_eq(type, "TRAFFIC"), threat = pan_eq(type, "THREAT");
+    bool gp = ks_str_eq(type, "GLOBALPROTECT"), sys = ks_str_eq(type, "SYSTEM");
+    bool traffic = ks_str_eq(type, "TRAFFIC"), threat = ks_str_eq(type, "THREAT");
     if (gp) names = pan_gp, nnames = sizeof pan_gp / sizeof pan_gp[0];
     if (sys) names = pan_system, nnames = sizeof pan_system / sizeof pan_system[0];
     if (traffic || threat) names = pan_traffic, nnames = sizeof pan_traffic / sizeof pan_traffic[0];
@@ -289,16 +240,16 @@ static bool pan_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
         if (!c->col[i].len) continue;
         ks_str name;
         if (i < 7) {
-            name = pan_lit(pan_common[i]);
+            name = ks_str_of(pan_common[i]);
         } else if (i - 7 < nnames) {
-            name = pan_lit(names[i - 7]);
+            name = ks_str_of(names[i - 7]);
         } else {
             char tmp[24];
             int l = snprintf(tmp, sizeof tmp, "field_%zu", i);
             name = ks_source_str(s, tmp, (size_t)(l > 0 ? l : 0));
         }
         f[k].name = name;
-        f[k].value = (ks_value){(const uint8_t *)c->col[i].p, (uint32_t)c->col[i].len, KS_VT_UTF8};
+        f[k].value = ks_str_value(c->col[i]);
         k++;
     }
     ev->fields = f;
@@ -314,7 +265,7 @@ static bool pan_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
         static const char *const lv[] = {"critical", "high", "medium", "low", "informational"};
         static const uint8_t lvv[] = {1, 2, 3, 4, 4};
         for (size_t i = 0; i < 5; i++)
-            if (pan_eq(sev, lv[i])) ev->level = lvv[i];
+            if (ks_str_eq(sev, lv[i])) ev->level = lvv[i];
     }
     return true;
 }

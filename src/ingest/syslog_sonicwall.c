@@ -4,43 +4,13 @@
  * from msg= (the SonicOS 6.5 Log Events Reference wording, e.g. 29/30 administrator login
  * allowed/denied, 237/238/1080 remote user login allowed, 427 IPsec tunnel status). */
 #include <stdbool.h>
-#include <strings.h>
 #include <string.h>
 
 #include "ingest/syslog.h"
 #include "kensa/time.h"
+#include "util/str.h"
 
 #define SW_MAX_PAIRS 96
-#define SW_LATEST_NS ((int64_t)7258118400 * 1000000000) /* 2200-01-01 */
-
-static bool ci_has(ks_str s, const char *z)
-{
-    size_t n = strlen(z);
-    if (!n || n > s.len) return false;
-    for (size_t i = 0; i + n <= s.len; i++)
-        if (strncasecmp(s.p + i, z, n) == 0) return true;
-    return false;
-}
-
-static bool str_is(ks_str s, const char *z)
-{
-    return s.len == strlen(z) && memcmp(s.p, z, s.len) == 0;
-}
-
-/* The "id=" that starts the key=value part (at the start or after a space), or -1. */
-static long id_start(ks_str t)
-{
-    for (size_t i = 0; i + 3 <= t.len; i++)
-        if ((i == 0 || t.p[i - 1] == ' ') && memcmp(t.p + i, "id=", 3) == 0) return (long)i;
-    return -1;
-}
-
-static ks_str trim(ks_str s)
-{
-    while (s.len && s.p[0] == ' ') s.p++, s.len--;
-    while (s.len && s.p[s.len - 1] == ' ') s.len--;
-    return s;
-}
 
 static bool is_ipv4(ks_str w)
 {
@@ -82,7 +52,7 @@ static void device_time(ks_source *s, const ks_syslog_msg *m, ks_str t, ks_event
     bool utc = t.len > 4 && memcmp(t.p + t.len - 4, " UTC", 4) == 0;
     if (utc) t.len -= 4;
     if (!ks_time_parse_iso8601(t.p, t.len, &ns, NULL)) return;
-    if (ns <= 0 || ns >= SW_LATEST_NS) return; /* not a plausible log time */
+    if (ns <= 0 || ns >= KS_SYSLOG_LATEST_NS) return; /* not a plausible log time */
     if (utc)
         ev->time_ns = ns;
     else if (!m->time_ns)
@@ -99,57 +69,57 @@ static sw_what classify(ks_str msg, ks_str line, bool vpn)
 {
     sw_what w = {NULL, KS_OUTCOME_UNKNOWN};
     const char *login = vpn ? KS_ACTION_VPN_LOGIN : KS_ACTION_AUTH;
-    bool ok = ci_has(msg, "allowed") || ci_has(msg, "successful") || ci_has(msg, "succeeded") ||
-              ci_has(msg, " success");
-    bool bad = ci_has(msg, "denied") || ci_has(msg, "failed") || ci_has(msg, "failure") ||
-               ci_has(msg, "bad credentials");
+    bool ok = ks_str_ci_has(msg, "allowed") || ks_str_ci_has(msg, "successful") ||
+              ks_str_ci_has(msg, "succeeded") || ks_str_ci_has(msg, " success");
+    bool bad = ks_str_ci_has(msg, "denied") || ks_str_ci_has(msg, "failed") ||
+               ks_str_ci_has(msg, "failure") || ks_str_ci_has(msg, "bad credentials");
     ks_outcome o = bad ? KS_OUTCOME_FAILURE : ok ? KS_OUTCOME_SUCCESS : KS_OUTCOME_UNKNOWN;
 
-    if (ci_has(msg, "administrator login")) {
+    if (ks_str_ci_has(msg, "administrator login")) {
         /* 29 / 199 / 235 / 236 allowed; 30 / 35 / 200 denied */
         w.action = KS_ACTION_ADMIN_LOGIN, w.outcome = o;
-    } else if (ci_has(msg, "xauth")) {
+    } else if (ks_str_ci_has(msg, "xauth")) {
         /* 139 "XAUTH Succeeded with VPN %s", 140 "XAUTH Failed with VPN %s" */
         w.action = KS_ACTION_VPN_LOGIN, w.outcome = o;
-    } else if (ci_has(msg, "remote user login")) {
+    } else if (ks_str_ci_has(msg, "remote user login")) {
         /* 237 VPN zone, 238 WAN zone, 1080 SSL VPN zone remote user login allowed */
         w.action = KS_ACTION_VPN_LOGIN, w.outcome = o;
-    } else if (ci_has(msg, "l2tp server")) {
+    } else if (ks_str_ci_has(msg, "l2tp server")) {
         /* 311/312/344 authentication failure, 318/319 success, 336 deleting the tunnel */
-        if (ci_has(msg, "deleting the tunnel"))
+        if (ks_str_ci_has(msg, "deleting the tunnel"))
             w.action = KS_ACTION_TUNNEL_DOWN;
-        else if (ci_has(msg, "authentication"))
+        else if (ks_str_ci_has(msg, "authentication"))
             w.action = KS_ACTION_VPN_LOGIN, w.outcome = o;
-    } else if (ci_has(msg, "ipsec tunnel status changed")) {
+    } else if (ks_str_ci_has(msg, "ipsec tunnel status changed")) {
         /* 427: the note says "Tunnel Up" or "Tunnel Down" */
-        if (ci_has(line, "tunnel up"))
+        if (ks_str_ci_has(line, "tunnel up"))
             w.action = KS_ACTION_TUNNEL_UP;
-        else if (ci_has(line, "tunnel down"))
+        else if (ks_str_ci_has(line, "tunnel down"))
             w.action = KS_ACTION_TUNNEL_DOWN;
-    } else if (ci_has(msg, "ipsec authentication failed")) {
+    } else if (ks_str_ci_has(msg, "ipsec authentication failed")) {
         /* 67: an IPsec peer failed to authenticate */
         w.action = KS_ACTION_VPN_LOGIN, w.outcome = KS_OUTCOME_FAILURE;
-    } else if (ci_has(msg, "netextender connected")) {
+    } else if (ks_str_ci_has(msg, "netextender connected")) {
         w.action = KS_ACTION_TUNNEL_UP, w.outcome = KS_OUTCOME_SUCCESS;
-    } else if (ci_has(msg, "netextender disconnected")) {
+    } else if (ks_str_ci_has(msg, "netextender disconnected")) {
         w.action = KS_ACTION_TUNNEL_DOWN;
-    } else if (ci_has(msg, "logged out") || ci_has(msg, "user logout")) {
+    } else if (ks_str_ci_has(msg, "logged out") || ks_str_ci_has(msg, "user logout")) {
         /* 24 "User logged out - ...", SMA m=2 "User logged out" */
         if (vpn) w.action = KS_ACTION_VPN_LOGOUT;
-    } else if (ci_has(msg, "locked-out")) {
+    } else if (ks_str_ci_has(msg, "locked-out")) {
         /* 438 / 439 "Locked-out user logins allowed": not a logon */
-    } else if (ci_has(msg, "user login") || ci_has(msg, "unknown user") ||
-               ci_has(msg, "login failure rate")) {
+    } else if (ks_str_ci_has(msg, "user login") || ks_str_ci_has(msg, "unknown user") ||
+               ks_str_ci_has(msg, "login failure rate")) {
         /* 31 "User login from an internal zone allowed", 32/33 "User login denied due to
          * bad credentials", 243-246 / 745-757 RADIUS / LDAP denials, 329 lockout, SMA m=1
          * "User login successful" / "User login failed" */
         if (o != KS_OUTCOME_UNKNOWN) w.action = login, w.outcome = o;
-    } else if (ci_has(msg, "connection opened") || ci_has(msg, "connection closed") ||
-               ci_has(msg, "web site hit")) {
+    } else if (ks_str_ci_has(msg, "connection opened") || ks_str_ci_has(msg, "connection closed") ||
+               ks_str_ci_has(msg, "web site hit")) {
         /* 98, 537, 97: traffic let through */
         w.action = KS_ACTION_TRAFFIC, w.outcome = KS_OUTCOME_SUCCESS;
-    } else if (ci_has(msg, "packet dropped") || ci_has(msg, "connection dropped") ||
-               ci_has(msg, "access denied")) {
+    } else if (ks_str_ci_has(msg, "packet dropped") || ks_str_ci_has(msg, "connection dropped") ||
+               ks_str_ci_has(msg, "access denied")) {
         /* 36, 37, 38, 173-175 dropped; 14 web site access denied */
         w.action = KS_ACTION_TRAFFIC, w.outcome = KS_OUTCOME_FAILURE;
     }
@@ -159,14 +129,14 @@ static sw_what classify(ks_str msg, ks_str line, bool vpn)
 static bool sonicwall_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
 {
     ks_str text = m->msg;
-    long at = id_start(text);
+    long at = ks_syslog_welf_start(text);
     if (at < 0) {
         text = m->line;
-        if ((at = id_start(text)) < 0) return false;
+        if ((at = ks_syslog_welf_start(text)) < 0) return false;
     }
     text.p += at, text.len -= (size_t)at;
     /* cheap checks before the pairs are split */
-    if (!memmem(text.p, text.len, " sn=", 4)) return false;
+    if (!ks_str_has(text, " sn=")) return false;
 
     ks_field *kv = ks_source_alloc(s, SW_MAX_PAIRS * sizeof(ks_field));
     if (!kv) return false;
@@ -176,15 +146,15 @@ static bool sonicwall_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
     ks_str code = ks_syslog_kv_get(kv, n, "m"), msg = ks_syslog_kv_get(kv, n, "msg");
     if (!id.len || !sn.len || !(fw.len || time.len) || !(code.len || msg.len)) return false;
 
-    ev->provider = (ks_str){ks_syslog_sonicwall.name, strlen(ks_syslog_sonicwall.name)};
+    ev->provider = ks_str_of(ks_syslog_sonicwall.name);
     ev->event_id = number(code);
     ev->fields = kv;
     ev->nfields = n;
     if (time.len) device_time(s, m, time, ev);
 
-    ks_str user = trim(ks_syslog_kv_get(kv, n, "usr"));
-    if (!user.len) user = trim(ks_syslog_kv_get(kv, n, "user"));
-    if (user.len >= 8 && memcmp(user.p, "Unknown ", 8) == 0) user.len = 0; /* "(SSO failed)" */
+    ks_str user = ks_str_trim(ks_syslog_kv_get(kv, n, "usr"), " ");
+    if (!user.len) user = ks_str_trim(ks_syslog_kv_get(kv, n, "user"), " ");
+    if (ks_str_has_prefix(user, "Unknown ")) user.len = 0; /* "(SSO failed)" */
     ks_str domain = ks_syslog_kv_get(kv, n, "domain");
     if (domain.len && user.len > domain.len + 1 && user.p[user.len - domain.len - 1] == '@' &&
         memcmp(user.p + user.len - domain.len, domain.p, domain.len) == 0)
@@ -193,14 +163,14 @@ static bool sonicwall_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
     if (!src.len) src = ks_syslog_kv_get(kv, n, "srcV6");
 
     ks_str sess = ks_syslog_kv_get(kv, n, "sess");
-    bool vpn = str_is(id, "sslvpn") || ci_has(sess, "vpn") || ci_has(msg, "vpn") ||
-               ci_has(msg, "netextender");
+    bool vpn = ks_str_eq(id, "sslvpn") || ks_str_ci_has(sess, "vpn") || ks_str_ci_has(msg, "vpn") ||
+               ks_str_ci_has(msg, "netextender");
     sw_what w = classify(msg, text, vpn);
 
     ev->sem.user = user;
     ev->sem.domain = domain;
     ev->sem.src_ip = src;
-    if (w.action) ev->sem.action = (ks_str){w.action, strlen(w.action)};
+    if (w.action) ev->sem.action = ks_str_of(w.action);
     ev->sem.outcome = w.outcome;
     return true;
 }

@@ -10,6 +10,7 @@
 
 #include "ingest/reader.h"
 #include "kensa/time.h"
+#include "util/str.h"
 
 #define XML_EVENT_MAX ((size_t)4 << 20) /* bytes of one event's text */
 #define XML_DEPTH_MAX 64                /* element nesting inside an event */
@@ -137,11 +138,6 @@ static bool is_event_start(const char *p, size_t n, size_t i)
     return starts(p, n, i, "<Event") && (i + 6 == n || ends_name((unsigned char)p[i + 6]));
 }
 
-static inline bool name_is(const char *p, size_t len, const char *lit)
-{
-    return len == strlen(lit) && memcmp(p, lit, len) == 0;
-}
-
 /* Bytes that p[0 .. n) (UTF-8) took in the file's encoding, for byte offsets. */
 static uint64_t enc_units(ks_encoding enc, const char *p, size_t n)
 {
@@ -215,7 +211,7 @@ static size_t decode_refs(char *b, size_t n)
             {"lt", "<"}, {"gt", ">"}, {"amp", "&"}, {"quot", "\""}, {"apos", "'"}};
         int ch = -1;
         for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
-            if (name_is(e, elen, named[k][0])) ch = named[k][1][0];
+            if (ks_str_eq((ks_str){e, elen}, named[k][0])) ch = named[k][1][0];
         if (ch >= 0) {
             b[o++] = (char)ch;
             i = semi + 1;
@@ -438,7 +434,7 @@ static int in_scan(xml_reader *x, size_t *at)
         case SC_NAME:
             for (j = i; j < n && !ends_name((unsigned char)p[j]);) j++;
             if (j == x->name_at) return broken(x, at, x->tag_at, "'<' not followed by a name");
-            if (x->depth > 0 && name_is(p + x->name_at, j - x->name_at, "Event"))
+            if (x->depth > 0 && ks_str_eq((ks_str){p + x->name_at, j - x->name_at}, "Event"))
                 return cut(x, at, x->tag_at, "a new Event starts before its end");
             x->sc = SC_TAG;
             x->slash = false;
@@ -479,7 +475,7 @@ static int in_scan(xml_reader *x, size_t *at)
         case SC_ENDNAME:
             for (j = i; j < n && !ends_name((unsigned char)p[j]);) j++;
             if (j == x->name_at) return broken(x, at, x->tag_at, "'</' not followed by a name");
-            if (name_is(p + x->name_at, j - x->name_at, "Events"))
+            if (ks_str_eq((ks_str){p + x->name_at, j - x->name_at}, "Events"))
                 return cut(x, at, x->tag_at, "</Events> comes before its end");
             x->sc = SC_ENDREST;
             i = j;
@@ -683,14 +679,14 @@ static const char *parse_tree(xml_reader *x)
 
 static inline bool el_is(const xml_reader *x, const xml_node *e, const char *lit)
 {
-    return e->kind == XN_ELEM && name_is(x->ev.data + e->off, e->len, lit);
+    return e->kind == XN_ELEM && ks_str_eq((ks_str){x->ev.data + e->off, e->len}, lit);
 }
 
 static const xml_attr *attr_of(const xml_reader *x, const xml_node *e, const char *lit)
 {
     for (uint32_t k = 0; k < e->nattr; k++) {
         const xml_attr *a = &x->attrs[e->attr + k];
-        if (name_is(x->ev.data + a->name, a->name_len, lit)) return a;
+        if (ks_str_eq((ks_str){x->ev.data + a->name, a->name_len}, lit)) return a;
     }
     return NULL;
 }
@@ -733,7 +729,7 @@ static ks_value el_value(xml_reader *x, const xml_node *e)
         one = x->join.data + mark;
         one_len = x->join.len - mark;
     }
-    return (ks_value){(const uint8_t *)one, (uint32_t)one_len, KS_VT_UTF8};
+    return ks_str_value((ks_str){one, one_len});
 }
 
 static ks_str el_str(xml_reader *x, const xml_node *e)
@@ -745,9 +741,8 @@ static ks_str el_str(xml_reader *x, const xml_node *e)
 /* A number written as text (decimal or 0x-hex, blanks around it allowed). */
 static bool text_u64(ks_str s, uint64_t *out)
 {
-    while (s.len && is_space((unsigned char)*s.p)) s.p++, s.len--;
-    while (s.len && is_space((unsigned char)s.p[s.len - 1])) s.len--;
-    ks_value v = {(const uint8_t *)s.p, (uint32_t)s.len, KS_VT_UTF8};
+    s = ks_str_trim(s, " \t\n\r");
+    ks_value v = ks_str_value(s);
     return s.len && ks_value_u64(&v, out);
 }
 
