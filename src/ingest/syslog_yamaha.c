@@ -175,6 +175,7 @@ static bool yamaha_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
     ks_str body = {NULL, 0};
     int64_t local = 0;
     bool have_time = false;
+    size_t at = 0;
     for (size_t i = 0; i < 3 && !body.p; i++) {
         ks_str c = cand[i];
         if (!c.len) continue;
@@ -184,9 +185,11 @@ static bool yamaha_parse(ks_source *s, const ks_syslog_msg *m, ks_event *ev)
         rtx_what x = {.tunnel = -1};
         /* generic wording only where no program tag precedes it */
         if (!match(c, i > 0 || !m->app.len || dated, &x)) continue;
-        w = x, body = c, have_time = dated, local = t;
+        w = x, body = c, have_time = dated, local = t, at = i;
     }
     if (!body.p) return false;
+    /* the router sent no host name: what the framing took for one is the message */
+    if (at == 2) ev->host = (ks_str){"", 0};
 
     ev->provider = ks_str_of(ks_syslog_yamaha.name);
     if (have_time && local > 0 && !m->time_ns) ev->time_ns = ks_source_local_to_utc(s, local);
