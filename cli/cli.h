@@ -12,6 +12,7 @@ enum {
 };
 
 int cmd_dump(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);

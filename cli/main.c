@@ -10,6 +10,8 @@ static const struct verb {
     int (*run)(int argc, char **argv);
     const char *en, *ja;
 } verbs[] = {
+    {"backup", cmd_backup, "check backup generations for encrypted files and mass changes",
+     "バックアップの世代に暗号化されたファイルや大量の変更がないか調べる"},
     {"dump", cmd_dump, "print every record of .evtx files as JSON lines or Event XML",
      ".evtx ファイルの全レコードを JSON Lines または Event XML で出力"},
     {"hunt", cmd_hunt, "look for the signs of an intrusion: findings from built-in detectors",

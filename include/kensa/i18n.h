@@ -60,6 +60,57 @@ typedef enum ks_msg_id {
     KS_MSG_EVTX_HEADER_DAMAGED,
     KS_MSG_EVTX_HEADER_CRC,
     KS_MSG_EVTX_FILE_CUT,
+    /* the sealed archive: kensa seal, verify, prove, verify-proof */
+    KS_MSG_SEAL_CREATED,   /* archive, printable first key, archive (first-key.pub) */
+    KS_MSG_SEAL_SUMMARY,   /* files, records, days, first day, last day, late, untimed */
+    KS_MSG_SEAL_NOTHING,   /* archive */
+    KS_MSG_SEAL_FAILED,    /* what */
+    KS_MSG_SEAL_BAD_KEY,   /* text given */
+    KS_MSG_VERIFY_INTACT,  /* days, first day, last day, empty days, records, files, MB */
+    KS_MSG_VERIFY_DAMAGED, /* day, what */
+    KS_MSG_VERIFY_RANGE,   /* first record, last record */
+    KS_MSG_VERIFY_FILE,    /* original file */
+    KS_MSG_VERIFY_BEFORE,  /* days intact before it */
+    KS_MSG_PROOF_WRITTEN,  /* day, index, bytes of the inclusion part, bytes of the chain */
+    KS_MSG_PROOF_OK,       /* day, index, record id, file number, offset, size, content hash */
+    KS_MSG_PROOF_BAD,      /* what */
+    /* kensa backup */
+    KS_MSG_BACKUP_GENERATION,  /* path, files, MB, verdict word, reason (English) */
+    KS_MSG_BACKUP_CHANGES,     /* files before, added, deleted, modified, renamed, percent */
+    KS_MSG_BACKUP_CLEAN_FILES, /* files clean and not listed */
+    KS_MSG_BACKUP_HEADER,      /* (table header, no arguments) */
+    KS_MSG_BACKUP_CANNOT_SCAN, /* path, what */
+    KS_MSG_BACKUP_G_CLEAN,     /* the generation verdicts as words */
+    KS_MSG_BACKUP_G_SUSPICIOUS,
+    KS_MSG_BACKUP_G_ENCRYPTED,
+    KS_MSG_BACKUP_RESTORE,        /* system, generation, taken (UTC), margin hours */
+    KS_MSG_BACKUP_NO_RESTORE,     /* system, margin hours, intrusion (UTC) */
+    KS_MSG_BACKUP_FIRST_BAD,      /* generation, taken (UTC), verdict word, reason */
+    KS_MSG_BACKUP_DIFF,           /* from, to, added, removed, modified, encrypted */
+    KS_MSG_BACKUP_POLICY_OK,      /* system, generations, daily, weekly, monthly, offline */
+    KS_MSG_BACKUP_POLICY_MISSING, /* system, generations, what is missing (English) */
+    /* kensa investigate */
+    KS_MSG_INV_FOUND,     /* local time, zone, account, source, host, confidence word */
+    KS_MSG_INV_ATTEMPT,   /* local time of the first attempt */
+    KS_MSG_INV_NONE,      /* findings */
+    KS_MSG_INV_EARLIER,   /* why (English) */
+    KS_MSG_INV_CHAIN,     /* chain number, account, source, host, steps, stages */
+    KS_MSG_INV_READ,      /* files, events, findings, chains, files failed */
+    KS_MSG_INV_WROTE,     /* folder */
+    KS_MSG_INV_PROGRESS,  /* pass, file number, files, file */
+    KS_MSG_INV_SITE,      /* what (a bad site file) */
+    KS_MSG_INV_CONF_HIGH, /* the confidence words */
+    KS_MSG_INV_CONF_MEDIUM,
+    KS_MSG_INV_CONF_LOW,
+    KS_MSG_INV_SIGN,     /* local time, zone, host, what: the earliest sign, no entry */
+    KS_MSG_INV_CLEARED,  /* log, host, local time, by whom */
+    KS_MSG_INV_LATE_LOG, /* log, host, local time of its first event */
+    KS_MSG_INV_MORE,     /* count of further lines (see report.html) */
+    KS_MSG_INV_ST_ENTRY, /* the stage names, in ks_stage order */
+    KS_MSG_INV_ST_SPREAD,
+    KS_MSG_INV_ST_PERSISTENCE,
+    KS_MSG_INV_ST_EVASION,
+    KS_MSG_INV_ST_IMPACT,
     KS_MSG_COUNT
 } ks_msg_id;
 

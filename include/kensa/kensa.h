@@ -2,6 +2,7 @@
 #ifndef KENSA_H
 #define KENSA_H
 
+#include "kensa/backup.h"
 #include "kensa/buf.h"
 #include "kensa/case.h"
 #include "kensa/csv.h"

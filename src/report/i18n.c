@@ -37,10 +37,11 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
     [KS_MSG_PROBLEM_LINE] = {"%s: line %llu: %s: %.*s\n", "%s: %llu 行目: %s: %.*s\n"},
     [KS_MSG_MORE_PROBLEMS] = {"%s: %llu more problems not shown\n",
                               "%s: ほかに %llu 件の問題があります (表示を省略)\n"},
-    [KS_MSG_XML_ONLY_EVTX] = {"%s: only EVTX files can be written as Event XML; this file is %s "
-                              "(use --format events)\n",
-                              "%s: Event XML で出力できるのは EVTX ファイルだけです。このファイルは "
-                              "%s です (--format events を使ってください)\n"},
+    [KS_MSG_XML_ONLY_EVTX] =
+        {"%s: only EVTX files can be written as Event XML; this file is %s "
+         "(use --format events)\n",
+         "%s: Event XML で出力できるのは EVTX ファイルだけです。このファイルは "
+         "%s です (--format events を使ってください)\n"},
     [KS_MSG_UNKNOWN_OPTION] = {"unknown option: %s (see --help)\n",
                                "不明なオプションです: %s (--help を参照)\n"},
     [KS_MSG_INGEST_SUMMARY] = {"%s: %llu events read, %llu new, %llu already in the case, %llu "
@@ -131,6 +132,121 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
         {"the header counts %u chunks but the file holds %u: it is cut off after %llu bytes",
          "ヘッダではチャンクが %u 個ですが、ファイルには %u 個しかありません: %llu "
          "バイトで途切れています"},
+    [KS_MSG_SEAL_CREATED] = {"%s: new archive. Its first public key, which verification needs "
+                             "(keep a copy away from the archive, on paper or offline):\n  %s\n"
+                             "(also in %s/first-key.pub)\n",
+                             "%s: 新しいアーカイブを作成しました。検証に必要な最初の公開鍵 "
+                             "(アーカイブとは別に、紙やオフラインの媒体に控えてください):\n  %s\n"
+                             "(%s/first-key.pub にも保存しました)\n"},
+    [KS_MSG_SEAL_SUMMARY] = {"sealed %llu files, %llu records into %llu days (%s to %s); %llu "
+                             "records of days sealed before went to the first new day, %llu "
+                             "records without a time of their own\n",
+                             "%llu ファイル、%llu レコードを %llu 日分 (%s〜%s) に封印しました。"
+                             "封印済みの日のレコード %llu 件は最初の新しい日に、自身の時刻を"
+                             "持たないレコードは %llu 件でした\n"},
+    [KS_MSG_SEAL_NOTHING] = {"%s: nothing new to seal (days without logs are sealed with "
+                             "--through, up to today)\n",
+                             "%s: 新たに封印するものはありません (ログのない日は --through で"
+                             "今日まで封印できます)\n"},
+    [KS_MSG_SEAL_FAILED] = {"seal: %s\n", "封印: %s\n"},
+    [KS_MSG_SEAL_BAD_KEY] = {"--key: not a public key or a file holding one: %s\n",
+                             "--key: 公開鍵でも公開鍵のファイルでもありません: %s\n"},
+    [KS_MSG_VERIFY_INTACT] = {"intact: %llu days (%s to %s, %llu without logs), %llu records, "
+                              "%llu files (%.1f MB)\n",
+                              "改ざんなし: %llu 日分 (%s〜%s、ログのない日 %llu)、%llu "
+                              "レコード、%llu ファイル (%.1f MB)\n"},
+    [KS_MSG_VERIFY_DAMAGED] = {"TAMPERED OR DAMAGED: day %s: %s\n", "改ざんまたは損傷: %s: %s\n"},
+    [KS_MSG_VERIFY_RANGE] = {"  records %llu to %llu of that day\n",
+                             "  その日のレコード %llu〜%llu\n"},
+    [KS_MSG_VERIFY_FILE] = {"  original file: %s\n", "  元のファイル: %s\n"},
+    [KS_MSG_VERIFY_BEFORE] = {"  the %llu days before it are intact\n",
+                              "  それより前の %llu 日分は改ざんなし\n"},
+    [KS_MSG_PROOF_WRITTEN] = {"proof of record %2$llu of %1$s: %3$zu bytes (record and audit "
+                              "path) + %4$zu bytes (checkpoints from the first day)\n",
+                              "%1$s のレコード %2$llu の証明: %3$zu バイト (レコードと監査パス)"
+                              " + %4$zu バイト (最初の日からのチェックポイント)\n"},
+    [KS_MSG_PROOF_OK] = {"proof holds: record %2$llu of %1$s (record id %3$llu, file #%4$u, "
+                         "offset %5$llu, %6$u bytes, BLAKE2b-256 %7$s) is in the sealed archive\n",
+                         "証明は有効です: %1$s のレコード %2$llu (レコード ID %3$llu、ファイル "
+                         "#%4$u、オフセット %5$llu、%6$u バイト、BLAKE2b-256 %7$s) は封印された"
+                         "アーカイブに含まれています\n"},
+    [KS_MSG_PROOF_BAD] = {"the proof does NOT hold: %s\n", "証明は無効です: %s\n"},
+    [KS_MSG_BACKUP_GENERATION] = {"generation %s: %llu files, %.1f MB: %s (%s)\n",
+                                  "世代 %s: %llu ファイル、%.1f MB: %s (%s)\n"},
+    [KS_MSG_BACKUP_CHANGES] = {"  since the previous generation (%llu files): %llu added, %llu "
+                               "deleted, %llu modified, %llu renamed; %.1f%% changed\n",
+                               "  前の世代 (%llu ファイル) からの変化: 追加 %llu、削除 %llu、"
+                               "変更 %llu、名前の変更 %llu。変化した割合 %.1f%%\n"},
+    [KS_MSG_BACKUP_CLEAN_FILES] = {"  %llu files clean (not listed; --all lists them)\n",
+                                   "  問題のないファイル %llu 個 (一覧は --all)\n"},
+    [KS_MSG_BACKUP_HEADER] = {"verdict            type     entropy  path\n",
+                              "判定               種類     エントロピー  パス\n"},
+    [KS_MSG_BACKUP_CANNOT_SCAN] = {"%s: cannot scan: %s\n", "%s: スキャンできません: %s\n"},
+    [KS_MSG_BACKUP_G_CLEAN] = {"clean", "問題なし"},
+    [KS_MSG_BACKUP_G_SUSPICIOUS] = {"SUSPICIOUS", "要注意"},
+    [KS_MSG_BACKUP_G_ENCRYPTED] = {"ENCRYPTED FILES", "暗号化されたファイルあり"},
+    [KS_MSG_BACKUP_RESTORE] = {"%s: restore %s (taken %s): the newest clean generation taken "
+                               "at least %.0f hours before the intrusion\n",
+                               "%s: %s (取得 %s) を復元してください: 侵入の %.0f 時間以上前に"
+                               "取得された、問題のない最新の世代です\n"},
+    [KS_MSG_BACKUP_NO_RESTORE] =
+        {"%s: no clean generation was taken at least %.0f hours before "
+         "the intrusion (%s)\n",
+         "%s: 侵入の %.0f 時間以上前に取得された問題のない世代がありません (侵入: "
+         "%s)\n"},
+    [KS_MSG_BACKUP_FIRST_BAD] = {"  first generation after it that is not clean: %s (taken %s): "
+                                 "%s (%s)\n",
+                                 "  その後で最初に問題のあった世代: %s (取得 %s): %s (%s)\n"},
+    [KS_MSG_BACKUP_DIFF] = {"  from %s to %s: %llu added, %llu removed, %llu modified, %llu "
+                            "encrypted; check these before trusting later data:\n",
+                            "  %s から %s まで: 追加 %llu、削除 %llu、変更 %llu、暗号化 %llu。"
+                            "後の世代のデータを信頼する前に次のファイルを確認してください:\n"},
+    [KS_MSG_BACKUP_POLICY_OK] = {"%s: %u generations meet the policy (daily %u, weekly %u, "
+                                 "monthly %u, offline or WORM %u)\n",
+                                 "%s: 世代 %u 個で方針を満たしています (日次 %u、週次 %u、月次 "
+                                 "%u、オフラインまたは WORM %u)\n"},
+    [KS_MSG_BACKUP_POLICY_MISSING] = {"%s: %u generations; missing: %s\n",
+                                      "%s: 世代 %u 個。不足: %s\n"},
+    [KS_MSG_INV_FOUND] = {"first intrusion: %s (%s): %s from %s logged on to %s; confidence %s\n",
+                          "最初の侵入: %s (%s): %s が %s から %s にログオン。確からしさ %s\n"},
+    [KS_MSG_INV_ATTEMPT] = {"  the attempts began at %s\n", "  試行の開始: %s\n"},
+    [KS_MSG_INV_NONE] = {"no intrusion found: no chain of attack links the %zu findings\n",
+                         "侵入は見つかりませんでした: %zu 件の検出は攻撃の連鎖になりません\n"},
+    [KS_MSG_INV_EARLIER] = {"  it may be earlier: %s\n", "  これより早い可能性があります: %s\n"},
+    [KS_MSG_INV_CHAIN] = {"chain %zu: %s from %s to %s, %zu steps (%s)\n",
+                          "連鎖 %zu: %s (%s から %s)、出来事 %zu 件 (%s)\n"},
+    [KS_MSG_INV_READ] =
+        {"%zu files, %llu events, %zu findings, %zu chains (%u could not be read)\n",
+         "ファイル %zu 個、イベント %llu 件、検出 %zu 件、連鎖 %zu 個 "
+         "(読めなかったもの %u)\n"},
+    [KS_MSG_INV_WROTE] =
+        {"report: %s/report.html (and findings.jsonl, timeline.csv, summary.json)\n",
+         "報告書: %s/report.html (ほかに findings.jsonl、timeline.csv、"
+         "summary.json)\n"},
+    [KS_MSG_INV_PROGRESS] = {"\rpass %u: file %zu of %zu: %.60s\033[K",
+                             "\r%u 回目: ファイル %zu / %zu: %.60s\033[K"},
+    [KS_MSG_INV_SITE] = {"site file: %s\n", "サイトファイル: %s\n"},
+    [KS_MSG_INV_CONF_HIGH] = {"high", "高"},
+    [KS_MSG_INV_CONF_MEDIUM] = {"medium", "中"},
+    [KS_MSG_INV_CONF_LOW] = {"low", "低"},
+    [KS_MSG_INV_SIGN] = {"earliest sign of an attack: %s (%s) on %s: %s; no entry found, "
+                         "confidence low\n",
+                         "攻撃の最も早い兆候: %s (%s)、%s: %s。侵入口は見つかっていません "
+                         "(確からしさ 低)\n"},
+    [KS_MSG_INV_CLEARED] =
+        {"the %1$s log of %2$s was cleared at %3$s (by %4$s): what it held before "
+         "is lost",
+         "%2$s の %1$s ログは %3$s に消去されています (%4$s): それ以前の記録は"
+         "失われています"},
+    [KS_MSG_INV_LATE_LOG] = {"the %1$s log of %2$s starts only at %3$s",
+                             "%2$s の %1$s ログは %3$s からしかありません"},
+    [KS_MSG_INV_MORE] = {"  ... and %zu more (report.html lists them all)\n",
+                         "  ... ほか %zu 件 (すべて report.html にあります)\n"},
+    [KS_MSG_INV_ST_ENTRY] = {"entry", "侵入"},
+    [KS_MSG_INV_ST_SPREAD] = {"spread", "拡大"},
+    [KS_MSG_INV_ST_PERSISTENCE] = {"persistence", "永続化"},
+    [KS_MSG_INV_ST_EVASION] = {"evasion", "隠蔽"},
+    [KS_MSG_INV_ST_IMPACT] = {"impact", "被害"},
 };
 
 int ks_lang_set(const char *name)
