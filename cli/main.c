@@ -22,6 +22,14 @@ static const struct verb {
      "証拠のファイルをケース (ケース.kensa) に取り込み SQL で検索できるようにする"},
     {"query", cmd_query, "SQL over a case, or over evidence files: evtx('Security.evtx')",
      "ケースまたは証拠のファイルに SQL で問い合わせる: evtx('Security.evtx')"},
+    {"seal", cmd_seal, "seal evidence into a day-by-day archive that shows any change",
+     "証拠を日ごとの封印アーカイブに入れ、後からの変更が分かるようにする"},
+    {"verify", cmd_verify, "check a sealed archive offline with its first public key",
+     "封印アーカイブを最初の公開鍵でオフライン検証する"},
+    {"prove", cmd_prove, "a proof that one record is in a sealed archive",
+     "あるレコードが封印アーカイブにあることの証明を書き出す"},
+    {"verify-proof", cmd_verify_proof, "check a proof written by kensa prove",
+     "kensa prove の証明を確認する"},
 };
 
 static void usage(FILE *f)
@@ -33,7 +41,7 @@ static void usage(FILE *f)
                "usage: kensa [--lang ja|en] <command> [arguments...]\n\ncommands:\n",
           f);
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        fprintf(f, "  %-10s %s\n", verbs[i].name, ja ? verbs[i].ja : verbs[i].en);
+        fprintf(f, "  %-13s %s\n", verbs[i].name, ja ? verbs[i].ja : verbs[i].en);
     fputs(
         ja ? "\n各コマンドの説明: kensa <コマンド> --help\n"
              "終了コード: 0 すべて読めた、1 一部をスキップした、2 引数の誤り、3 実行できなかった\n"

@@ -11,6 +11,7 @@
 #include "kensa/evtx.h"
 #include "kensa/evtx_writer.h"
 #include "kensa/i18n.h"
+#include "kensa/seal.h"
 #include "kensa/simulate.h"
 #include "kensa/source.h"
 #include "kensa/status.h"
