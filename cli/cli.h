@@ -15,6 +15,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_investigate(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_seal(int argc, char **argv);

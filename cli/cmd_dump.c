@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "kensa/kensa.h"
+#include "kensa/site.h"
 
 static const char help_en[] =
     "usage: kensa dump FILE|DIR... [--format jsonl|events|csv|xml] [--tz ZONE] [--year YYYY]\n"
@@ -39,6 +40,7 @@ static const char help_en[] =
     "  --format xml        EVTX as Event XML (EVTX files only)\n"
     "  --tz ZONE           zone of times written without one (syslog, CSV): Asia/Tokyo,\n"
     "                      +09:00, UTC (default: this machine's zone)\n"
+    "  --site FILE         take the zone from the hospital's site.yaml\n"
     "  --year YYYY         year of syslog lines that carry none (default: from the\n"
     "                      file's date and its lines)\n"
     "  --threads N         EVTX chunks decoded in parallel (default: number of CPUs)\n"
@@ -82,6 +84,7 @@ static const char help_ja[] =
     "  --format xml        EVTX を Event XML で出力 (EVTX のみ)\n"
     "  --tz ゾーン         時差の書かれていない時刻 (syslog、CSV) のタイムゾーン:\n"
     "                      Asia/Tokyo、+09:00、UTC (既定はこのマシンの設定)\n"
+    "  --site ファイル     病院の site.yaml のタイムゾーンを使う\n"
     "  --year 年           年の書かれていない syslog の年 (既定はファイルの日付と内容から)\n"
     "  --threads N         EVTX を並列に処理するスレッド数 (既定は CPU の数)\n"
     "  --strict            警告 (チェックサム不一致) も損傷として数える\n"
@@ -293,6 +296,20 @@ int cmd_dump(int argc, char **argv)
             }
         } else if (strcmp(a, "--tz") == 0 && i + 1 < argc) {
             so.tz = argv[++i];
+        } else if (strcmp(a, "--site") == 0 && i + 1 < argc) {
+            /* only the zone: --tz wins wherever it is */
+            static char site_tz[128];
+            ks_site *site = NULL;
+            ks_diag sd = {0};
+            if (ks_site_load(&site, argv[++i], &sd) != KS_OK) {
+                fprintf(stderr, ks_msg(KS_MSG_INV_SITE), sd.what);
+                return KS_EXIT_USAGE;
+            }
+            if (site->tz && !so.tz) {
+                snprintf(site_tz, sizeof site_tz, "%.127s", site->tz);
+                so.tz = site_tz;
+            }
+            ks_site_free(&site);
         } else if (strcmp(a, "--year") == 0 && i + 1 < argc) {
             char *end;
             long y = strtol(argv[++i], &end, 10);

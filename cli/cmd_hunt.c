@@ -7,10 +7,13 @@
 #include "cli.h"
 #include "kensa/detect.h"
 #include "kensa/kensa.h"
+#include "kensa/sigma.h"
+#include "kensa/site.h"
 
 static const char help_en[] =
     "usage: kensa hunt FILE|DIR... [--format table|jsonl|csv] [--tz ZONE] [--year YYYY]\n"
-    "                  [--set DETECTOR.SETTING=VALUE]... [--list] [-o OUT] [-q]\n"
+    "                  [--set DETECTOR.SETTING=VALUE]... [--rules DIR]... [--strict]\n"
+    "                  [--list] [-o OUT] [-q]\n"
     "\n"
     "Looks for the signs of a ransomware intrusion in the evidence given (every format\n"
     "`kensa dump` reads): password guessing, password spraying, a logon right after\n"
@@ -32,9 +35,16 @@ static const char help_en[] =
     "  --format csv        one row per finding\n"
     "  --tz ZONE           zone of business hours and of the times shown, and of syslog\n"
     "                      and CSV times written without one (default: this machine's)\n"
+    "  --site FILE         the hospital's site.yaml: zone, business hours, detector\n"
+    "                      settings (docs/site.example.yaml)\n"
     "  --year YYYY         year of syslog lines that carry none\n"
     "  --set D.S=V         change a detector's setting, e.g. brute_force.count=10,\n"
     "                      rdp_logon.business_start=7; D.enabled=0 turns D off\n"
+    "  --rules PATH        also run the Sigma rules in PATH (a .yml file or a folder);\n"
+    "                      their findings have category sigma, the rule's id as\n"
+    "                      detector, its title and level. Rules that cannot be loaded\n"
+    "                      are listed with the reason\n"
+    "  --strict            stop (exit 2) if any Sigma rule cannot be loaded\n"
     "  --list              list the detectors and their settings, then exit\n"
     "  --lang ja|en        language of the explanations\n"
     "  -o FILE             write to FILE instead of standard output\n"
@@ -50,7 +60,8 @@ static const char help_en[] =
 
 static const char help_ja[] =
     "使い方: kensa hunt ファイル|フォルダ... [--format table|jsonl|csv] [--tz ゾーン]\n"
-    "                  [--year 年] [--set 検出器.設定=値]... [--list] [-o 出力] [-q]\n"
+    "                  [--year 年] [--set 検出器.設定=値]... [--rules フォルダ]...\n"
+    "                  [--strict] [--list] [-o 出力] [-q]\n"
     "\n"
     "指定した証拠 (kensa dump が読めるすべての形式) からランサムウェアの侵入の兆候を探します:\n"
     "パスワードの総当たり、パスワードスプレー、多数の失敗の直後のログオン、外部や夜間の\n"
@@ -71,9 +82,15 @@ static const char help_ja[] =
     "  --format csv        検出ごとに 1 行の CSV\n"
     "  --tz ゾーン         業務時間と表示する時刻のタイムゾーン。時差の書かれていない\n"
     "                      syslog や CSV の時刻にも使います (既定はこのマシンの設定)\n"
+    "  --site ファイル     病院の site.yaml: タイムゾーン、業務時間、検出器の設定\n"
+    "                      (docs/site.example.yaml)\n"
     "  --year 年           年の書かれていない syslog の年\n"
     "  --set 検出器.設定=値 検出器の設定を変える。例: brute_force.count=10、\n"
     "                      rdp_logon.business_start=7。検出器.enabled=0 で無効\n"
+    "  --rules パス        パス (.yml ファイルまたはフォルダ) の Sigma ルールも実行する。\n"
+    "                      検出のカテゴリは sigma、検出器はルールの id で、タイトルと\n"
+    "                      レベルを示します。読み込めないルールは理由とともに表示します\n"
+    "  --strict            読み込めない Sigma ルールが 1 つでもあれば中止 (終了コード 2)\n"
     "  --list              検出器と設定の一覧を表示して終了\n"
     "  --lang ja|en        説明の言語\n"
     "  -o ファイル         標準出力の代わりにファイルへ書く\n"
@@ -316,8 +333,18 @@ int cmd_hunt(int argc, char **argv)
     files w = {0};
     char **inputs = calloc((size_t)argc, sizeof *inputs);
     size_t ninputs = 0;
+    const char **rule_paths = calloc((size_t)argc, sizeof *rule_paths);
+    size_t nrule_paths = 0;
+    int strict = 0;
+    ks_sigma_rules *rules = NULL;
+    ks_site *site = NULL;
+    ks_detect_override *all_sets = NULL;
     int rc = KS_EXIT_USAGE;
-    if (!inputs) return KS_EXIT_FAIL;
+    if (!inputs || !rule_paths) {
+        free(inputs);
+        free(rule_paths);
+        return KS_EXIT_FAIL;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -342,6 +369,13 @@ int cmd_hunt(int argc, char **argv)
             }
         } else if (!strcmp(a, "--tz") && i + 1 < argc) {
             so.tz = argv[++i];
+        } else if (!strcmp(a, "--site") && i + 1 < argc) {
+            ks_diag sd = {0};
+            ks_site_free(&site);
+            if (ks_site_load(&site, argv[++i], &sd) != KS_OK) {
+                fprintf(stderr, ks_msg(KS_MSG_INV_SITE), sd.what);
+                goto out;
+            }
         } else if (!strcmp(a, "--lang") && i + 1 < argc) {
             if (ks_lang_set(argv[++i]) != 0) {
                 fprintf(stderr, "--lang: ja or en\n");
@@ -372,6 +406,10 @@ int cmd_hunt(int argc, char **argv)
             set_names[nsets][1][eq - dot - 1] = 0;
             sets[nsets] = (ks_detect_override){set_names[nsets][0], set_names[nsets][1], v};
             nsets++;
+        } else if (!strcmp(a, "--rules") && i + 1 < argc) {
+            rule_paths[nrule_paths++] = argv[++i];
+        } else if (!strcmp(a, "--strict")) {
+            strict = 1;
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             outpath = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -388,12 +426,46 @@ int cmd_hunt(int argc, char **argv)
         goto out;
     }
 
+    if (nrule_paths) {
+        if (ks_sigma_open(&rules) != KS_OK) {
+            rc = KS_EXIT_FAIL;
+            goto out;
+        }
+        for (size_t i = 0; i < nrule_paths; i++) {
+            ks_diag d = {0};
+            if (ks_sigma_load_path(rules, rule_paths[i], &d) != KS_OK) {
+                fprintf(stderr, ks_msg(KS_MSG_CANNOT_READ), rule_paths[i], d.what);
+                goto out;
+            }
+        }
+        const ks_sigma_report *rep = ks_sigma_get_report(rules);
+        for (size_t i = 0; i < rep->failed; i++)
+            fprintf(stderr, "sigma: not loaded: %s: %s\n", rep->failures[i].file,
+                    rep->failures[i].reason);
+        if (!quiet || rep->failed)
+            fprintf(stderr, "sigma: %zu rules loaded from %zu files, %zu not loaded\n", rep->loaded,
+                    rep->files, rep->failed);
+        if (strict && rep->failed) goto out;
+    }
+
     findings found = {0};
-    ks_detect_opts dopts = {sets, nsets, so.tz, on_finding, &found};
+    if (site && !so.tz) so.tz = site->tz; /* --tz wins, wherever it is */
+    size_t nall = 0;
+    if (!(all_sets = ks_site_overrides(site, sets, nsets, &nall))) {
+        rc = KS_EXIT_FAIL;
+        goto out;
+    }
+    ks_detect_opts dopts = {all_sets, nall, so.tz, on_finding, &found};
     ks_diag diag = {0};
     ks_detect *det = NULL;
     if (ks_detect_open(&det, &dopts, &diag) != KS_OK) {
         fprintf(stderr, ks_msg(KS_MSG_HUNT_SETUP), diag.what);
+        goto out;
+    }
+    if (rules && ks_detect_add_sigma(det, rules) != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_HUNT_SETUP), "out of memory");
+        ks_detect_close(&det);
+        rc = KS_EXIT_FAIL;
         goto out;
     }
     w.quiet = quiet;
@@ -488,5 +560,9 @@ out:
     free(w.v);
     free(w.f);
     free(inputs);
+    free(rule_paths);
+    ks_sigma_close(&rules);
+    free(all_sets);
+    ks_site_free(&site);
     return rc;
 }

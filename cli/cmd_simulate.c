@@ -10,7 +10,8 @@
 #include "kensa/simulate.h"
 
 static const char help_en[] =
-    "usage: kensa simulate -o DIR [--seed N]\n"
+    "usage: kensa simulate -o DIR [--seed N] [--scenario NAME] [--truth FILE]\n"
+    "                      [--site-out FILE]\n"
     "\n"
     "Writes DIR/Security.evtx and DIR/System.evtx: a synthetic day of a small hospital\n"
     "(staff logons on EMR terminals and to the file server, an administrator's RDP\n"
@@ -25,6 +26,12 @@ static const char help_en[] =
     "  -o DIR      the folder to write to (created if missing; files are replaced)\n"
     "  --seed N    another day with the same story (default 1); the same seed always\n"
     "              gives the same files\n"
+    "  --scenario NAME rdp_bruteforce (the default: the intrusion above) or none (an\n"
+    "              ordinary day and night, no attack)\n"
+    "  --truth FILE    also write the ground truth as JSON: first_intrusion (ISO 8601\n"
+    "              UTC), the attacker's address and account, the planted chain\n"
+    "  --site-out FILE also write the practice hospital's site.yaml (for --site)\n"
+    "              (both are kept outside DIR, so DIR holds only evidence)\n"
     "\n"
     "exit status: 0 written; 2 bad arguments; 3 the files could not be written.\n"
     "\n"
@@ -32,7 +39,8 @@ static const char help_en[] =
     "  kensa simulate -o demo && kensa dump --format xml demo/Security.evtx\n";
 
 static const char help_ja[] =
-    "使い方: kensa simulate -o フォルダ [--seed N]\n"
+    "使い方: kensa simulate -o フォルダ [--seed N] [--scenario 名前] [--truth ファイル]\n"
+    "                      [--site-out ファイル]\n"
     "\n"
     "フォルダに Security.evtx と System.evtx を書きます。小さな病院の 1 日を模した\n"
     "合成データで (電子カルテ端末とファイルサーバーへの職員のログオン、管理者の RDP、\n"
@@ -45,6 +53,12 @@ static const char help_ja[] =
     "オプション:\n"
     "  -o フォルダ  書き込み先 (なければ作成し、既存のファイルは置き換えます)\n"
     "  --seed N     同じ筋書きの別の 1 日 (既定は 1)。同じ値なら常に同じファイルになります\n"
+    "  --scenario 名前      rdp_bruteforce (既定: 上記の侵入) または none (攻撃のない\n"
+    "               普通の 1 日)\n"
+    "  --truth ファイル     正解 (最初の侵入時刻 first_intrusion、攻撃者のアドレスと\n"
+    "               アカウント、仕込んだ攻撃の連鎖) を JSON で書く\n"
+    "  --site-out ファイル  練習用病院の site.yaml を書く (--site 用)\n"
+    "               (どちらもフォルダの外に置き、フォルダには証拠だけが入ります)\n"
     "\n"
     "終了コード: 0 書き込んだ、2 引数の誤り、3 書き込めなかった。\n"
     "\n"
@@ -62,8 +76,9 @@ static void put_time(FILE *f, int64_t ns)
 int cmd_simulate(int argc, char **argv)
 {
     int ja = ks_lang_get() == KS_LANG_JA;
-    const char *dir = NULL;
+    const char *dir = NULL, *truth = NULL, *site = NULL;
     uint64_t seed = 1;
+    ks_sim_scenario scenario = KS_SIM_RDP_BRUTEFORCE;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -71,6 +86,17 @@ int cmd_simulate(int argc, char **argv)
             return KS_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
+        } else if (strcmp(a, "--scenario") == 0 && i + 1 < argc) {
+            int sc = ks_sim_scenario_find(argv[++i]);
+            if (sc < 0) {
+                fprintf(stderr, "--scenario: rdp_bruteforce or none\n");
+                return KS_EXIT_USAGE;
+            }
+            scenario = (ks_sim_scenario)sc;
+        } else if (strcmp(a, "--truth") == 0 && i + 1 < argc) {
+            truth = argv[++i];
+        } else if (strcmp(a, "--site-out") == 0 && i + 1 < argc) {
+            site = argv[++i];
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             char *end;
@@ -93,9 +119,15 @@ int cmd_simulate(int argc, char **argv)
     }
     ks_sim_result res;
     ks_diag d = {0};
-    if (ks_sim_write(dir, seed, &res, &d) != KS_OK) {
+    if (ks_sim_write_scenario(dir, seed, scenario, &res, &d) != KS_OK) {
         fprintf(stderr, ja ? "%s: 書き込めません: %s\n" : "%s: cannot write: %s\n",
                 d.file ? d.file : dir, d.what);
+        return KS_EXIT_FAIL;
+    }
+    if ((truth && ks_sim_write_truth(truth, seed, &res, &d) != KS_OK) ||
+        (site && ks_sim_write_site(site, &d) != KS_OK)) {
+        fprintf(stderr, ja ? "%s: 書き込めません: %s\n" : "%s: cannot write: %s\n",
+                d.file ? d.file : "", d.what);
         return KS_EXIT_FAIL;
     }
     for (unsigned i = 0; i < res.nfiles; i++) {
@@ -105,6 +137,10 @@ int cmd_simulate(int argc, char **argv)
         fputs(ja ? " 〜 " : " to ", stdout);
         put_time(stdout, f->last_ns);
         puts(")");
+    }
+    if (!res.intrusion_ns) {
+        puts(ja ? "攻撃なし (シナリオ none)" : "no attack (scenario none)");
+        return KS_EXIT_OK;
     }
     printf(ja ? "侵入: %s から %s として %s へ RDP ログオン ("
               : "intrusion: RDP logon from %s as %s to %s at ",

@@ -122,6 +122,11 @@ typedef struct ks_detect ks_detect;
 ks_status ks_detect_open(ks_detect **out, const ks_detect_opts *o, ks_diag *diag);
 /* The effective value of a parameter (after overrides); 0 if there is none. */
 int64_t ks_detect_param(const ks_detect *d, const char *detector, const char *param);
+struct ks_sigma_rules;
+/* Also run Sigma rules (kensa/sigma.h), borrowed until ks_detect_close; their findings
+ * carry category "sigma" (and those of the rule's ATT&CK tags) and the rule as
+ * detector (id, title, level). KS_ERR_NOMEM, or KS_ERR_ARG if rules were added already. */
+ks_status ks_detect_add_sigma(ks_detect *d, const struct ks_sigma_rules *rules);
 /* Start a file: evidence of the following events names it (copied). */
 void ks_detect_begin_file(ks_detect *d, const char *file);
 /* One event, borrowed for the call. Events of a file are expected roughly in time

@@ -106,6 +106,7 @@ typedef enum ks_msg_id {
     KS_MSG_INV_CLEARED,  /* log, host, local time, by whom */
     KS_MSG_INV_LATE_LOG, /* log, host, local time of its first event */
     KS_MSG_INV_MORE,     /* count of further lines (see report.html) */
+    KS_MSG_INV_ALLOWED,  /* (appended to a finding's explanation) */
     KS_MSG_INV_ST_ENTRY, /* the stage names, in ks_stage order */
     KS_MSG_INV_ST_SPREAD,
     KS_MSG_INV_ST_PERSISTENCE,

@@ -16,21 +16,59 @@ typedef struct ks_sim_file {
     int64_t first_ns, last_ns; /* times of the first and last event, UTC ns */
 } ks_sim_file;
 
+/* What happens on the simulated day. */
+typedef enum ks_sim_scenario {
+    KS_SIM_RDP_BRUTEFORCE = 0, /* the default: the intrusion described above */
+    KS_SIM_NO_ATTACK,          /* an ordinary day and night, nothing else */
+    KS_SIM_SCENARIO_COUNT
+} ks_sim_scenario;
+
+/* "rdp_bruteforce", "none"; and back (-1 for an unknown name). */
+const char *ks_sim_scenario_name(ks_sim_scenario s);
+int ks_sim_scenario_find(const char *name);
+
+/* One planted step of the attack: what an investigation should find. */
+typedef struct ks_sim_step {
+    const char *stage; /* "entry", "spread", "persistence", "evasion" */
+    const char *kind;  /* "brute_force", "logon", "network_logon", "service_install", ... */
+    int64_t time_ns;   /* UTC, FILETIME precision */
+    char host[64];
+    char what[128];
+} ks_sim_step;
+
+#define KS_SIM_MAX_STEPS 12
+
 /* What was written, and what an investigation of it should find. */
 typedef struct ks_sim_result {
     ks_sim_file files[2]; /* DIR/Security.evtx, DIR/System.evtx */
     unsigned nfiles;
-    int64_t intrusion_ns;    /* the attacker's first successful logon */
-    char attacker_ip[48];    /* where it came from */
-    char account[64];        /* DOMAIN\user the attacker logged on as */
-    char entry_host[64];     /* the host the attacker logged on to */
-    unsigned failed_logons;  /* 4625 events of the brute force */
-    unsigned lateral_logons; /* network logons from the entry host afterwards */
+    int64_t intrusion_ns;                /* the attacker's first successful logon */
+    char attacker_ip[48];                /* where it came from */
+    char account[64];                    /* DOMAIN\user the attacker logged on as */
+    char entry_host[64];                 /* the host the attacker logged on to */
+    unsigned failed_logons;              /* 4625 events of the brute force */
+    unsigned lateral_logons;             /* network logons from the entry host afterwards */
+    int64_t attempt_ns;                  /* the first failed logon of the brute force */
+    ks_sim_step chain[KS_SIM_MAX_STEPS]; /* the planted attack, in time order */
+    unsigned nchain;
+    ks_sim_scenario scenario;
 } ks_sim_result;
 
 /* Write DIR/Security.evtx and DIR/System.evtx (DIR is created if missing; existing
  * files are replaced). The same seed always gives the same files, byte for byte.
  * res (if not NULL) is filled; diag (if not NULL) says what failed. */
 ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag);
+/* The same for a scenario (KS_SIM_NO_ATTACK: res says no intrusion, all zero). */
+ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario scenario,
+                                ks_sim_result *res, ks_diag *diag);
+
+/* The ground truth of a run as JSON (truth.json): seed, first_intrusion (ISO 8601
+ * UTC), first_attempt, attacker address, account, entry host and the chain. Kept out
+ * of the evidence folder, so that tools reading the folder see only evidence. */
+ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_result *res,
+                             ks_diag *diag);
+/* The practice hospital's site file (site.yaml: zone, hosts and roles, duty hours,
+ * the vendor's address, backups), for `kensa investigate --site`. */
+ks_status ks_sim_write_site(const char *path, ks_diag *diag);
 
 #endif

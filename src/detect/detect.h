@@ -170,6 +170,20 @@ size_t ks_cmd_normalize(ks_str in, char *out, size_t cap);
 const char *ks_det_command(ks_det *d, const ks_event *ev);
 const ks_cmd_rule *ks_cmd_match(const ks_cmd_rule *rules, size_t n, const char *text);
 
+/* --- Sigma rules in the engine (sigma_hunt.c) --------------------------------------- */
+
+typedef struct ks_sigma_hunt ks_sigma_hunt;
+struct ks_sigma_rules;
+ks_sigma_hunt *ks_sigma_hunt_open(const struct ks_sigma_rules *rules);
+void ks_sigma_hunt_feed(ks_sigma_hunt *h, ks_detect *e, const ks_event *ev);
+/* Report every open finding (end of a file). */
+void ks_sigma_hunt_flush(ks_sigma_hunt *h, ks_detect *e);
+void ks_sigma_hunt_close(ks_sigma_hunt *h);
+/* The current evidence file's name (lives as long as the engine; "" when none). */
+const char *ks_detect_file_name(const ks_detect *e);
+/* Count a complete finding and hand it to the callback. */
+void ks_detect_deliver(ks_detect *e, const ks_finding *f);
+
 #define KS_MINUTE_NS (INT64_C(60) * 1000000000)
 #define KS_SECOND_NS INT64_C(1000000000)
 

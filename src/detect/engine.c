@@ -39,6 +39,7 @@ struct ks_detect {
     uint64_t seq, command_seq; /* events fed; the one command[] belongs to */
     char command[4096];
     ks_detect_stats stats;
+    ks_sigma_hunt *sigma;
 };
 
 static const char *const LEVELS[] = {"info", "low", "medium", "high", "critical"};
@@ -191,6 +192,7 @@ void ks_detect_feed(ks_detect *e, const ks_event *ev)
         ks_det *d = &e->dets[i];
         if (d->enabled) d->def->event(d, d->state, ev);
     }
+    if (e->sigma) ks_sigma_hunt_feed(e->sigma, e, ev);
 }
 
 void ks_detect_end_file(ks_detect *e)
@@ -200,7 +202,25 @@ void ks_detect_end_file(ks_detect *e)
         ks_det *d = &e->dets[i];
         if (d->enabled && d->def->end_file) d->def->end_file(d, d->state);
     }
+    if (e->sigma) ks_sigma_hunt_flush(e->sigma, e);
     e->in_file = false;
+}
+
+ks_status ks_detect_add_sigma(ks_detect *e, const struct ks_sigma_rules *rules)
+{
+    if (e->sigma) return KS_ERR_ARG;
+    return (e->sigma = ks_sigma_hunt_open(rules)) ? KS_OK : KS_ERR_NOMEM;
+}
+
+const char *ks_detect_file_name(const ks_detect *e)
+{
+    return e->nfiles && e->file_named ? e->files[e->nfiles - 1] : "";
+}
+
+void ks_detect_deliver(ks_detect *e, const ks_finding *f)
+{
+    e->stats.findings++;
+    if (e->on_finding) e->on_finding(e->ctx, f);
 }
 
 const ks_detect_stats *ks_detect_get_stats(const ks_detect *e)
@@ -219,6 +239,7 @@ void ks_detect_close(ks_detect **pe)
         for (int k = 0; k < KS_DET_SCRATCH; k++) ks_buf_free(&d->scratch[k]);
     }
     free(e->dets);
+    ks_sigma_hunt_close(e->sigma);
     for (size_t i = 0; i < e->nfiles; i++) free(e->files[i]);
     free(e->files);
     ks_tz_close(&e->tz);

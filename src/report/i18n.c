@@ -242,6 +242,8 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
                              "%2$s の %1$s ログは %3$s からしかありません"},
     [KS_MSG_INV_MORE] = {"  ... and %zu more (report.html lists them all)\n",
                          "  ... ほか %zu 件 (すべて report.html にあります)\n"},
+    [KS_MSG_INV_ALLOWED] = {" (an address the site file allows for this account: expected)",
+                            " (サイトファイルでこのアカウントに許可された接続元: 想定内)"},
     [KS_MSG_INV_ST_ENTRY] = {"entry", "侵入"},
     [KS_MSG_INV_ST_SPREAD] = {"spread", "拡大"},
     [KS_MSG_INV_ST_PERSISTENCE] = {"persistence", "永続化"},

@@ -201,6 +201,21 @@ static void ordinary_day(sim *s)
     }
 }
 
+static const char *const IMPLANTS[3][3];
+
+static ks_sim_step *truth_step(ks_sim_result *res, const char *stage, const char *kind, int64_t t,
+                               uint8_t where)
+{
+    if (res->nchain == KS_SIM_MAX_STEPS) return NULL;
+    ks_sim_step *st = &res->chain[res->nchain++];
+    memset(st, 0, sizeof *st);
+    st->stage = stage;
+    st->kind = kind;
+    st->time_ns = t / 100 * 100;
+    snprintf(st->host, sizeof st->host, "%s" FQDN, HOSTS[where].name);
+    return st;
+}
+
 static void intrusion(sim *s, ks_sim_result *res)
 {
     snprintf(s->attacker_ip, sizeof s->attacker_ip, "203.0.113.%u", 10 + below(s, 240));
@@ -216,6 +231,7 @@ static void intrusion(sim *s, ks_sim_result *res)
         t += (2 + below(s, 8)) * NS_PER_S + below(s, 10000000) * 100;
         sev *e = add(s, t, K_FAIL, H_RDS01);
         if (!e) return;
+        if (!i) res->attempt_ns = t / 100 * 100;
         e->type = type;
         e->ip = s->attacker_ip;
         e->workstation = s->attacker_ws;
@@ -233,6 +249,12 @@ static void intrusion(sim *s, ks_sim_result *res)
     snprintf(res->attacker_ip, sizeof res->attacker_ip, "%s", s->attacker_ip);
     snprintf(res->account, sizeof res->account, DOMAIN "\\%s", VENDOR.name);
     snprintf(res->entry_host, sizeof res->entry_host, "RDS01" FQDN);
+    ks_sim_step *st = truth_step(res, "entry", "brute_force", res->attempt_ns, H_RDS01);
+    if (st) snprintf(st->what, sizeof st->what, "%u failed logons from %s", n, s->attacker_ip);
+    st = truth_step(res, "entry", "logon", res->intrusion_ns, H_RDS01);
+    if (st)
+        snprintf(st->what, sizeof st->what, "RDP logon as %.40s from %.47s", res->account,
+                 s->attacker_ip);
     /* from RDS01 to the servers, NTLM with the stolen password */
     uint8_t order[4] = {H_DC01, H_FS01, H_EMRDB01, H_BK01};
     for (int i = 3; i > 0; i--) {
@@ -251,11 +273,26 @@ static void intrusion(sim *s, ks_sim_result *res)
         if (order[i] == H_FS01) fs_t = t;
         if (order[i] == H_BK01) bk_t = t;
         res->lateral_logons++;
+        st = truth_step(res, "spread", "network_logon", t, order[i]);
+        if (st) snprintf(st->what, sizeof st->what, "network logon from RDS01 (NTLM)");
     }
     /* a service on the file server, the backup server's System log cleared */
     e = add(s, fs_t + (2 + below(s, 3)) * MINUTE, K_SVC_INSTALL, H_FS01);
     if (e) e->item = (uint16_t)below(s, 3);
+    /* PsExec's service is remote execution (spread); the others stay (persistence) */
+    if (e && (st = truth_step(res, e->item == 1 ? "spread" : "persistence",
+                              e->item == 1 ? "remote_service" : "service_install", e->t, H_FS01)))
+        snprintf(st->what, sizeof st->what, "service %s installed", IMPLANTS[e->item][0]);
     e = add(s, bk_t + (4 + below(s, 4)) * MINUTE, K_CLEARED, H_BK01);
+    if (e && (st = truth_step(res, "evasion", "log_cleared", e->t, H_BK01)))
+        snprintf(st->what, sizeof st->what, "System log cleared by %s", VENDOR.name);
+    /* in time order */
+    for (unsigned i = 1; i < res->nchain; i++)
+        for (unsigned k = i; k > 0 && res->chain[k].time_ns < res->chain[k - 1].time_ns; k--) {
+            ks_sim_step x = res->chain[k];
+            res->chain[k] = res->chain[k - 1];
+            res->chain[k - 1] = x;
+        }
 }
 
 /* --- events to fields ----------------------------------------------------- */
@@ -539,11 +576,34 @@ static int by_time(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+static const char *const SCENARIOS[KS_SIM_SCENARIO_COUNT] = {"rdp_bruteforce", "none"};
+
+const char *ks_sim_scenario_name(ks_sim_scenario s)
+{
+    return (unsigned)s < KS_SIM_SCENARIO_COUNT ? SCENARIOS[s] : "";
+}
+
+int ks_sim_scenario_find(const char *name)
+{
+    for (int i = 0; name && i < KS_SIM_SCENARIO_COUNT; i++)
+        if (!strcmp(name, SCENARIOS[i])) return i;
+    return -1;
+}
+
 ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag)
+{
+    return ks_sim_write_scenario(dir, seed, KS_SIM_RDP_BRUTEFORCE, res, diag);
+}
+
+ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario scenario,
+                                ks_sim_result *res, ks_diag *diag)
 {
     ks_sim_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
+    if ((unsigned)scenario >= KS_SIM_SCENARIO_COUNT)
+        return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no such scenario");
+    res->scenario = scenario;
     if (!dir || !*dir) return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no output folder given");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot create the folder: %s",
@@ -565,7 +625,7 @@ ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_di
         goto out;
     }
     ordinary_day(&s);
-    intrusion(&s, res);
+    if (scenario == KS_SIM_RDP_BRUTEFORCE) intrusion(&s, res);
     if (s.failed) {
         st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
         goto out;
@@ -589,4 +649,106 @@ out:
     free(s.ev);
     free(b);
     return st;
+}
+
+/* --- ground truth and the practice hospital's site file ------------------------ */
+
+static ks_status write_text(const char *path, const char *data, size_t n, ks_diag *diag)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
+    int bad = n && fwrite(data, 1, n, f) != n;
+    if (fclose(f) != 0) bad = 1;
+    if (bad) return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
+    return KS_OK;
+}
+
+static void json_field(ks_buf *b, const char *name, const char *v, int comma)
+{
+    ks_buf_printf(b, "%s\"%s\": \"", comma ? ", " : "", name);
+    ks_escape_utf8(b, v, strlen(v), KS_ESC_JSON);
+    ks_buf_putc(b, '"');
+}
+
+static void json_time(ks_buf *b, const char *name, int64_t ns)
+{
+    ks_buf_printf(b, ", \"%s\": \"", name);
+    ks_time_format(b, ns, 7);
+    ks_buf_putc(b, '"');
+}
+
+ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_result *res,
+                             ks_diag *diag)
+{
+    ks_buf b = {0};
+    ks_buf_printf(&b, "{\"seed\": %llu, \"scenario\": \"%s\"", (unsigned long long)seed,
+                  ks_sim_scenario_name(res->scenario));
+    if (res->intrusion_ns) {
+        json_time(&b, "first_intrusion", res->intrusion_ns);
+        ks_buf_printf(&b, ", \"first_intrusion_ns\": %lld", (long long)res->intrusion_ns);
+        json_time(&b, "first_attempt", res->attempt_ns);
+    } else {
+        ks_buf_puts(&b, ", \"first_intrusion\": null, \"first_intrusion_ns\": null, "
+                        "\"first_attempt\": null");
+    }
+    json_field(&b, "attacker_ip", res->attacker_ip, 1);
+    json_field(&b, "account", res->account, 1);
+    json_field(&b, "entry_host", res->entry_host, 1);
+    ks_buf_printf(&b, ", \"failed_logons\": %u, \"lateral_logons\": %u,\n \"chain\": [",
+                  res->failed_logons, res->lateral_logons);
+    for (unsigned i = 0; i < res->nchain; i++) {
+        const ks_sim_step *st = &res->chain[i];
+        ks_buf_puts(&b, i ? ",\n  {" : "\n  {");
+        json_field(&b, "stage", st->stage, 0);
+        json_field(&b, "kind", st->kind, 1);
+        json_time(&b, "time", st->time_ns);
+        json_field(&b, "host", st->host, 1);
+        json_field(&b, "what", st->what, 1);
+        ks_buf_putc(&b, '}');
+    }
+    ks_buf_puts(&b, "\n ]}\n");
+    ks_status st = b.failed ? ks_diag_set(diag, KS_ERR_NOMEM, path, 0, "out of memory")
+                            : write_text(path, b.data, b.len, diag);
+    ks_buf_free(&b);
+    return st;
+}
+
+static const char SITE_YAML[] =
+    "# The practice hospital of `kensa simulate` (invented names; RFC 5737 addresses).\n"
+    "# kensa simulate の練習用病院 (架空の名前、RFC 5737 のアドレス)。\n"
+    "# See docs/site.example.yaml for every key. / 全項目の説明は docs/site.example.yaml。\n"
+    "site: Practice General Hospital\n"
+    "timezone: Asia/Tokyo\n"
+    "home_country: JP\n"
+    "business_hours: {days: mon-fri, start: \"08:00\", end: \"18:00\"}\n"
+    "hosts:\n"
+    "  - {name: DC01, role: domain_controller, addresses: [10.10.1.10]}\n"
+    "  - {name: FS01, role: file_server, addresses: [10.10.1.20]}\n"
+    "  - {name: EMR-DB01, role: emr_server, addresses: [10.10.1.30]}\n"
+    "  - {name: BK01, role: backup_server, addresses: [10.10.1.40]}\n"
+    "  - {name: RDS01, role: terminal_server, addresses: [10.10.1.50]}\n"
+    "  - {name: IT-PC01, role: workstation, addresses: [10.10.3.5]}\n"
+    "  - {name: \"EMR-TERM-*\", role: emr_terminal, addresses: [10.10.2.0/24]}\n"
+    "accounts:\n"
+    "  - {name: admin.kimura, admin: true, duty: \"08:30-19:00\"}\n"
+    "  - name: vendor.emr\n"
+    "    duty: {days: mon-fri, start: \"13:00\", end: \"17:00\"}\n"
+    "    addresses: [" VENDOR_IP "]\n"
+    "  - {name: svc-backup, duty: \"00:30-02:30\"}\n"
+    "groups:\n"
+    "  - name: ward-staff\n"
+    "    members: [tanaka.h, suzuki.y, sato.k, takahashi.m, watanabe.a, ito.r, yamamoto.s,\n"
+    "              nakamura.e, kobayashi.t, kato.n, yoshida.m, yamada.k, sasaki.y,\n"
+    "              yamaguchi.r, matsumoto.h, inoue.a]\n"
+    "    duty: {days: every day, start: \"07:00\", end: \"21:00\"}\n"
+    "admin_addresses: [10.10.3.0/24]\n"
+    "backups:\n"
+    "  - name: nightly-nas\n"
+    "    host: BK01\n"
+    "    kind: nas\n"
+    "    retention: {daily: 7, weekly: 4, monthly: 12}\n";
+
+ks_status ks_sim_write_site(const char *path, ks_diag *diag)
+{
+    return write_text(path, SITE_YAML, sizeof SITE_YAML - 1, diag);
 }

@@ -1,0 +1,718 @@
+/* Matching events against compiled Sigma rules: the index of rules by channel and
+ * event id (an event is offered only to rules that can match it), field values as
+ * text made once per event (lowercased for the case-insensitive comparisons Sigma
+ * asks for by default), patterns, keyword lists and the condition tree. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/sigma_internal.h"
+#include "kensa/buf.h"
+
+/* --- index ------------------------------------------------------------------------ */
+
+typedef struct bucket {
+    const char *channel; /* lowercase, "" for any */
+    uint32_t eid;        /* 0 for any */
+    uint32_t hash;
+    uint32_t *rules;
+    uint32_t n, cap;
+    /* fields of the gates of its rules (bit 31: a 4688 name may stand for it) */
+    uint32_t *gfields;
+    uint32_t ngf;
+} bucket;
+
+typedef struct sg_index {
+    bucket *b;
+    uint32_t nb, capb;
+    uint32_t *slots; /* bucket + 1, 0 empty */
+    uint32_t nslots;
+} sg_index;
+
+static uint32_t key_hash(const char *ch, size_t n, uint32_t eid)
+{
+    return sg_hash(ch, n) ^ (eid * 2654435761u);
+}
+
+static bucket *index_find(const sg_index *x, const char *ch, size_t n, uint32_t eid)
+{
+    if (!x || !x->nslots) return NULL;
+    uint32_t h = key_hash(ch, n, eid);
+    for (uint32_t i = h & (x->nslots - 1), k = 0; k < x->nslots;
+         i = (i + 1) & (x->nslots - 1), k++) {
+        uint32_t v = x->slots[i];
+        if (!v) return NULL;
+        bucket *b = &x->b[v - 1];
+        if (b->hash == h && b->eid == eid && !strncmp(b->channel, ch, n) && !b->channel[n])
+            return b;
+    }
+    return NULL;
+}
+
+void sg_index_free(ks_sigma_rules *r)
+{
+    sg_ac_free(r);
+    sg_index *x = r->index;
+    if (!x) return;
+    for (uint32_t i = 0; i < x->nb; i++) {
+        free(x->b[i].rules);
+        free(x->b[i].gfields);
+    }
+    free(x->b);
+    free(x->slots);
+    free(x);
+    r->index = NULL;
+}
+
+static int index_add(sg_index *x, const char *ch, uint32_t eid, uint32_t rule)
+{
+    size_t n = strlen(ch);
+    bucket *b = index_find(x, ch, n, eid);
+    if (!b) {
+        if (x->nb == x->capb) {
+            uint32_t cap = x->capb ? x->capb * 2 : 64;
+            bucket *v = realloc(x->b, cap * sizeof *v);
+            if (!v) return -1;
+            x->b = v;
+            x->capb = cap;
+        }
+        if ((x->nb + 1) * 2 > x->nslots) {
+            uint32_t cap = x->nslots ? x->nslots * 2 : 128;
+            uint32_t *s = calloc(cap, sizeof *s);
+            if (!s) return -1;
+            for (uint32_t i = 0; i < x->nb; i++) {
+                uint32_t j = x->b[i].hash & (cap - 1);
+                while (s[j]) j = (j + 1) & (cap - 1);
+                s[j] = i + 1;
+            }
+            free(x->slots);
+            x->slots = s;
+            x->nslots = cap;
+        }
+        b = &x->b[x->nb];
+        *b = (bucket){ch, eid, key_hash(ch, n, eid), NULL, 0, 0, NULL, 0};
+        uint32_t j = b->hash & (x->nslots - 1);
+        while (x->slots[j]) j = (j + 1) & (x->nslots - 1);
+        x->slots[j] = ++x->nb;
+    }
+    if (b->n && b->rules[b->n - 1] == rule) return 0;
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? b->cap * 2 : 8;
+        uint32_t *v = realloc(b->rules, cap * sizeof *v);
+        if (!v) return -1;
+        b->rules = v;
+        b->cap = cap;
+    }
+    b->rules[b->n++] = rule;
+    return 0;
+}
+
+int sg_index_build(ks_sigma_rules *r)
+{
+    sg_index_free(r);
+    sg_index *x = calloc(1, sizeof *x);
+    if (!x) return -1;
+    r->index = x;
+    if (sg_ac_build(r) != 0) return -1;
+    for (size_t i = 0; i < r->nrules; i++) {
+        const sg_rule *rule = r->rules[i];
+        for (uint32_t t = 0; t < rule->ntargets; t++)
+            if (index_add(x, rule->targets[t].channel, rule->targets[t].event_id, (uint32_t)i) != 0)
+                return -1;
+    }
+    for (uint32_t bi = 0; bi < x->nb; bi++) {
+        bucket *b = &x->b[bi];
+        uint32_t cap = 0;
+        for (uint32_t k = 0; k < b->n; k++) {
+            const sg_rule *rule = r->rules[b->rules[k]];
+            for (uint32_t g = 0; g < rule->ngate; g++) {
+                uint32_t f = sg_ac_lit_field(r, rule->gate[g]);
+                bool mp = rule->map4688 && f < r->nfields && r->fields[f].alt4688 != UINT32_MAX;
+                uint32_t v = f | (mp ? UINT32_C(0x80000000) : 0), j = 0;
+                while (j < b->ngf && b->gfields[j] != v) j++;
+                if (j < b->ngf) continue;
+                if (b->ngf == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    uint32_t *nv = realloc(b->gfields, cap * sizeof *nv);
+                    if (!nv) return -1;
+                    b->gfields = nv;
+                }
+                b->gfields[b->ngf++] = v;
+            }
+        }
+    }
+    return 0;
+}
+
+/* --- per-event text ---------------------------------------------------------------- */
+
+typedef struct ftext {
+    uint32_t gen, lgen;
+    bool present;
+    ks_buf orig, low;
+} ftext;
+
+#define SG_NSYS 16
+
+struct ks_sigma_matcher {
+    const ks_sigma_rules *r;
+    const ks_event *ev;
+    uint32_t gen;
+    uint32_t nfields;
+    uint32_t *fgen; /* per field id: fidx valid when == gen */
+    int32_t *fidx;
+    bool mapped;
+    ftext *ft; /* per event field index */
+    size_t nft;
+    ftext sys[SG_NSYS];
+    uint32_t *seen; /* per rule: the gen it was last offered */
+    int8_t *memo;   /* per selection of the rule being evaluated: -1 unknown */
+    uint32_t capmemo;
+    bool is4688;
+    uint32_t *lithit; /* per literal: the gen it was found in */
+    uint32_t *acgen;  /* per field id: the gen its automaton ran */
+    /* the same for a 4688 event's fields under their Sysmon names */
+    uint32_t *lithit4688, *acgen4688;
+    /* literals found in this event, per mode (0 plain, 1 under 4688 names), and how
+     * many of each list have marked their gated rules as candidates */
+    uint32_t *hl[2], nhl[2], marked[2];
+    uint32_t *cand; /* per rule: the gen its gate was found open */
+    sg_corr_state *corr;
+    ks_buf key;
+    pcre2_match_data *md;
+    char chan[256];
+};
+
+ks_status ks_sigma_matcher_open(ks_sigma_matcher **out, const ks_sigma_rules *r)
+{
+    ks_sigma_matcher *m = calloc(1, sizeof *m);
+    *out = NULL;
+    if (!m) return KS_ERR_NOMEM;
+    m->r = r;
+    m->nfields = r->nfields;
+    uint32_t maxsel = 1;
+    for (size_t i = 0; i < r->nrules; i++)
+        if (r->rules[i]->nsels > maxsel) maxsel = r->rules[i]->nsels;
+    m->capmemo = maxsel;
+    m->fgen = calloc(m->nfields + 1, sizeof *m->fgen);
+    m->fidx = calloc(m->nfields + 1, sizeof *m->fidx);
+    m->seen = calloc(r->nrules + 1, sizeof *m->seen);
+    m->memo = calloc(maxsel, 1);
+    m->md = pcre2_match_data_create(1, NULL);
+    m->lithit = calloc(r->nlits + 1, sizeof *m->lithit);
+    m->acgen = calloc(m->nfields + 1, sizeof *m->acgen);
+    m->lithit4688 = calloc(r->nlits + 1, sizeof *m->lithit);
+    m->acgen4688 = calloc(m->nfields + 1, sizeof *m->acgen);
+    m->hl[0] = calloc(r->nlits + 1, sizeof *m->hl[0]);
+    m->hl[1] = calloc(r->nlits + 1, sizeof *m->hl[1]);
+    m->cand = calloc(r->nrules + 1, sizeof *m->cand);
+    m->corr = sg_corr_state_new(r);
+    if (!m->fgen || !m->fidx || !m->seen || !m->memo || !m->md || !m->lithit || !m->acgen ||
+        !m->lithit4688 || !m->acgen4688 || !m->hl[0] || !m->hl[1] || !m->cand || !m->corr) {
+        ks_sigma_matcher_close(&m);
+        return KS_ERR_NOMEM;
+    }
+    *out = m;
+    return KS_OK;
+}
+
+void ks_sigma_matcher_close(ks_sigma_matcher **pm)
+{
+    ks_sigma_matcher *m = pm ? *pm : NULL;
+    if (!m) return;
+    for (size_t i = 0; i < m->nft; i++) {
+        ks_buf_free(&m->ft[i].orig);
+        ks_buf_free(&m->ft[i].low);
+    }
+    for (int i = 0; i < SG_NSYS; i++) {
+        ks_buf_free(&m->sys[i].orig);
+        ks_buf_free(&m->sys[i].low);
+    }
+    free(m->ft);
+    free(m->fgen);
+    free(m->fidx);
+    free(m->seen);
+    free(m->memo);
+    free(m->lithit);
+    free(m->acgen);
+    free(m->lithit4688);
+    free(m->acgen4688);
+    free(m->hl[0]);
+    free(m->hl[1]);
+    free(m->cand);
+    sg_corr_state_free(m->corr);
+    ks_buf_free(&m->key);
+    if (m->md) pcre2_match_data_free(m->md);
+    free(m);
+    *pm = NULL;
+}
+
+static void begin_event(ks_sigma_matcher *m, const ks_event *ev)
+{
+    m->ev = ev;
+    if (++m->gen == 0) { /* wrapped: forget everything */
+        memset(m->fgen, 0, (m->nfields + 1) * sizeof *m->fgen);
+        memset(m->seen, 0, (m->r->nrules + 1) * sizeof *m->seen);
+        memset(m->lithit, 0, (m->r->nlits + 1) * sizeof *m->lithit);
+        memset(m->acgen, 0, (m->nfields + 1) * sizeof *m->acgen);
+        memset(m->lithit4688, 0, (m->r->nlits + 1) * sizeof *m->lithit);
+        memset(m->acgen4688, 0, (m->nfields + 1) * sizeof *m->acgen);
+        memset(m->cand, 0, (m->r->nrules + 1) * sizeof *m->cand);
+        for (size_t i = 0; i < m->nft; i++) m->ft[i].gen = m->ft[i].lgen = 0;
+        for (int i = 0; i < SG_NSYS; i++) m->sys[i].gen = m->sys[i].lgen = 0;
+        m->gen = 1;
+    }
+    m->mapped = false;
+    m->nhl[0] = m->nhl[1] = m->marked[0] = m->marked[1] = 0;
+    m->is4688 =
+        ev->event_id == 4688 && ev->channel.len == 8 && !strncasecmp(ev->channel.p, "security", 8);
+}
+
+static void map_fields(ks_sigma_matcher *m)
+{
+    const ks_event *ev = m->ev;
+    for (size_t i = 0; i < ev->nfields && i < INT32_MAX; i++) {
+        uint32_t id = sg_field_lookup(m->r, ev->fields[i].name.p, ev->fields[i].name.len);
+        if (id == UINT32_MAX || id >= m->nfields || m->fgen[id] == m->gen) continue;
+        m->fgen[id] = m->gen;
+        m->fidx[id] = (int32_t)i;
+    }
+    if (ev->nfields > m->nft) {
+        ftext *v = realloc(m->ft, ev->nfields * sizeof *v);
+        if (v) {
+            memset(v + m->nft, 0, (ev->nfields - m->nft) * sizeof *v);
+            m->ft = v;
+            m->nft = ev->nfields;
+        }
+    }
+    m->mapped = true;
+}
+
+static void lower_into(ks_buf *dst, const char *s, size_t n)
+{
+    ks_buf_reset(dst);
+    dst->failed = 0;
+    if (ks_buf_reserve(dst, n + 1) != 0) return;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        dst->data[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+    }
+    dst->len = n;
+    dst->data[n] = 0;
+}
+
+/* Text of event field index i (orig, or lowercased). */
+static bool field_text(ks_sigma_matcher *m, ftext *t, const ks_value *v, bool low, ks_str *out)
+{
+    if (t->gen != m->gen) {
+        ks_buf_reset(&t->orig);
+        t->orig.failed = 0;
+        ks_value_text(&t->orig, v);
+        ks_buf_putc(&t->orig, 0);
+        t->gen = m->gen;
+        t->present = !t->orig.failed;
+        if (t->present) t->orig.len--;
+    }
+    if (!t->present) return false;
+    if (!low) {
+        *out = (ks_str){t->orig.data, t->orig.len};
+        return true;
+    }
+    if (t->lgen != m->gen) {
+        lower_into(&t->low, t->orig.data, t->orig.len);
+        t->lgen = m->gen;
+    }
+    if (t->low.failed) return false;
+    *out = (ks_str){t->low.data ? t->low.data : "", t->low.len};
+    return true;
+}
+
+static void sys_value(const ks_event *ev, uint8_t sys, ks_buf *b)
+{
+    switch (sys) {
+    case SG_SYS_EVENTID: ks_buf_u64(b, ev->event_id); break;
+    case SG_SYS_CHANNEL: ks_buf_append(b, ev->channel.p, ev->channel.len); break;
+    case SG_SYS_PROVIDER: ks_buf_append(b, ev->provider.p, ev->provider.len); break;
+    case SG_SYS_COMPUTER: ks_buf_append(b, ev->host.p, ev->host.len); break;
+    case SG_SYS_LEVEL: ks_buf_u64(b, ev->level); break;
+    case SG_SYS_TASK: ks_buf_u64(b, ev->task); break;
+    case SG_SYS_OPCODE: ks_buf_u64(b, ev->opcode); break;
+    case SG_SYS_KEYWORDS: ks_buf_hex(b, ev->keywords); break;
+    case SG_SYS_RECORDID: ks_buf_u64(b, ev->record_id); break;
+    case SG_SYS_VERSION: ks_buf_u64(b, ev->version); break;
+    case SG_SYS_PROVIDER_GUID: ks_buf_append(b, ev->provider_guid.p, ev->provider_guid.len); break;
+    case SG_SYS_USERID: ks_buf_append(b, ev->user_sid.p, ev->user_sid.len); break;
+    case SG_SYS_PID: ks_buf_u64(b, ev->process_id); break;
+    case SG_SYS_TID: ks_buf_u64(b, ev->thread_id); break;
+    default: break;
+    }
+}
+
+/* The text of field id (EventData first, then the System value of that name). */
+static bool get_field(ks_sigma_matcher *m, uint32_t id, bool map4688, bool low, ks_str *out)
+{
+    if (!m->mapped) map_fields(m);
+    if (id >= m->nfields) return false;
+    uint32_t use = id;
+    if (map4688 && m->is4688 && m->r->fields[id].alt4688 != UINT32_MAX)
+        use = m->r->fields[id].alt4688;
+    if (use < m->nfields && m->fgen[use] == m->gen) {
+        int32_t i = m->fidx[use];
+        if ((size_t)i < m->nft) return field_text(m, &m->ft[i], &m->ev->fields[i].value, low, out);
+        return false;
+    }
+    uint8_t sys = m->r->fields[id].sys;
+    if (!sys || sys >= SG_NSYS) return false;
+    ftext *t = &m->sys[sys];
+    if (t->gen != m->gen) {
+        ks_buf_reset(&t->orig);
+        t->orig.failed = 0;
+        sys_value(m->ev, sys, &t->orig);
+        ks_buf_putc(&t->orig, 0);
+        t->present = !t->orig.failed;
+        if (t->present) t->orig.len--;
+        t->gen = m->gen;
+    }
+    if (!t->present) return false;
+    if (!low) {
+        *out = (ks_str){t->orig.data, t->orig.len};
+        return true;
+    }
+    if (t->lgen != m->gen) {
+        lower_into(&t->low, t->orig.data, t->orig.len);
+        t->lgen = m->gen;
+    }
+    if (t->low.failed) return false;
+    *out = (ks_str){t->low.data ? t->low.data : "", t->low.len};
+    return true;
+}
+
+/* --- patterns -------------------------------------------------------------------- */
+
+static bool glob(const unsigned char *p, size_t pn, const unsigned char *s, size_t sn)
+{
+    size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0;
+    while (si < sn) {
+        if (pi < pn && p[pi] == SG_WILD_ANY) {
+            star = ++pi;
+            mark = si;
+        } else if (pi < pn && p[pi] == SG_WILD_ONE) {
+            pi++;
+            si++;
+            while (si < sn && (s[si] & 0xc0) == 0x80) si++;
+        } else if (pi < pn && p[pi] == s[si]) {
+            pi++;
+            si++;
+        } else if (star != SIZE_MAX) {
+            pi = star;
+            si = ++mark;
+        } else
+            return false;
+    }
+    while (pi < pn && p[pi] == SG_WILD_ANY) pi++;
+    return pi == pn;
+}
+
+static bool text_op(uint8_t op, const char *p, size_t pn, ks_str t)
+{
+    switch (op) {
+    case SG_OP_EQ: return t.len == pn && (!pn || !memcmp(t.p, p, pn));
+    case SG_OP_CONTAINS: return pn == 0 || (t.len >= pn && memmem(t.p, t.len, p, pn));
+    case SG_OP_STARTS: return t.len >= pn && !memcmp(t.p, p, pn);
+    case SG_OP_ENDS: return t.len >= pn && !memcmp(t.p + t.len - pn, p, pn);
+    case SG_OP_GLOB: return glob((const unsigned char *)p, pn, (const unsigned char *)t.p, t.len);
+    default: return false;
+    }
+}
+
+static bool as_number(ks_str t, double *out)
+{
+    char tmp[64];
+    if (!t.len || t.len >= sizeof tmp) return false;
+    memcpy(tmp, t.p, t.len);
+    tmp[t.len] = 0;
+    char *end;
+    errno = 0;
+    if (t.len > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
+        unsigned long long v = strtoull(tmp + 2, &end, 16);
+        if (*end || errno) return false;
+        *out = (double)v;
+        return true;
+    }
+    double d = strtod(tmp, &end);
+    if (end == tmp || *end || errno) return false;
+    *out = d;
+    return true;
+}
+
+static bool cidr_match(const sg_pat *p, ks_str t)
+{
+    char tmp[64];
+    uint8_t a[16];
+    if (!t.len || t.len >= sizeof tmp) return false;
+    memcpy(tmp, t.p, t.len);
+    tmp[t.len] = 0;
+    if (inet_pton(p->family == 4 ? AF_INET : AF_INET6, tmp, a) != 1) return false;
+    unsigned bits = p->prefix, k = 0;
+    for (; bits >= 8; bits -= 8, k++)
+        if (a[k] != p->addr[k]) return false;
+    if (bits) {
+        uint8_t mask = (uint8_t)(0xff << (8 - bits));
+        if ((a[k] & mask) != (p->addr[k] & mask)) return false;
+    }
+    return true;
+}
+
+/* The hit stamps of the field's literals for this event (its automaton run once). */
+static const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
+{
+    if (field >= m->nfields) { /* keywords: every field's text */
+        if (m->acgen[m->nfields] != m->gen) {
+            m->acgen[m->nfields] = m->gen;
+            if (!m->mapped) map_fields(m);
+            for (size_t i = 0; i < m->ev->nfields && i < m->nft; i++) {
+                ks_str t;
+                if (field_text(m, &m->ft[i], &m->ev->fields[i].value, true, &t))
+                    sg_ac_run(m->r, m->nfields, t.p, t.len, m->lithit, m->gen, m->hl[0],
+                              &m->nhl[0]);
+            }
+        }
+        return m->lithit;
+    }
+    uint32_t *gen = mapped ? m->acgen4688 : m->acgen, *hit = mapped ? m->lithit4688 : m->lithit;
+    if (gen[field] != m->gen) {
+        ks_str t;
+        gen[field] = m->gen;
+        if (get_field(m, field, mapped, true, &t))
+            sg_ac_run(m->r, field, t.p, t.len, hit, m->gen, m->hl[mapped], &m->nhl[mapped]);
+    }
+    return hit;
+}
+
+static const uint32_t *lit_hits(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field)
+{
+    bool mapped = field < m->nfields && rule->map4688 && m->is4688 &&
+                  m->r->fields[field].alt4688 != UINT32_MAX;
+    return run_ac(m, field, mapped);
+}
+
+/* Rules gated by literals found since the last call become candidates. */
+static void mark_candidates(ks_sigma_matcher *m)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        for (uint32_t k = m->marked[mode]; k < m->nhl[mode]; k++) {
+            uint32_t lit = m->hl[mode][k], n;
+            uint32_t f = sg_ac_lit_field(m->r, lit);
+            bool can_map = m->is4688 && f < m->nfields && m->r->fields[f].alt4688 != UINT32_MAX;
+            const uint32_t *rules = sg_ac_gated(m->r, lit, &n);
+            for (uint32_t i = 0; i < n; i++) {
+                bool mapped = can_map && m->r->rules[rules[i]]->map4688;
+                if (mapped == (mode == 1)) m->cand[rules[i]] = m->gen;
+            }
+        }
+        m->marked[mode] = m->nhl[mode];
+    }
+}
+
+static bool pat_match(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field, const sg_pat *p)
+{
+    ks_str t;
+    switch (p->op) {
+    case SG_OP_EXISTS: return get_field(m, field, rule->map4688, false, &t) == p->exists;
+    case SG_OP_NULL: return !get_field(m, field, rule->map4688, false, &t) || t.len == 0;
+    case SG_OP_NEVER: return false;
+    case SG_OP_RE:
+        if (!get_field(m, field, rule->map4688, false, &t)) return false;
+        return pcre2_match(p->re, (PCRE2_SPTR)t.p, t.len, 0, 0, m->md, NULL) >= 0;
+    case SG_OP_CIDR: return get_field(m, field, rule->map4688, false, &t) && cidr_match(p, t);
+    case SG_OP_LT:
+    case SG_OP_LTE:
+    case SG_OP_GT:
+    case SG_OP_GTE: {
+        double d;
+        if (!get_field(m, field, rule->map4688, false, &t) || !as_number(t, &d)) return false;
+        return p->op == SG_OP_LT    ? d < p->num
+               : p->op == SG_OP_LTE ? d <= p->num
+               : p->op == SG_OP_GT  ? d > p->num
+                                    : d >= p->num;
+    }
+    case SG_OP_FIELDREF: {
+        ks_str other;
+        if (!get_field(m, p->ref, rule->map4688, !p->cased, &other)) return false;
+        /* the two texts may share a scratch buffer only for the same field id */
+        if (!get_field(m, field, rule->map4688, !p->cased, &t)) return false;
+        return text_op(p->refop, other.p, other.len, t);
+    }
+    default:
+        if (p->lit && field < m->nfields) return lit_hits(m, rule, field)[p->lit - 1] == m->gen;
+        if (!get_field(m, field, rule->map4688, !p->cased, &t)) return false;
+        return text_op(p->op, p->s, p->n, t);
+    }
+}
+
+static bool keyword_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_pat *p)
+{
+    if (p->lit) return lit_hits(m, rule, SG_KEYWORDS)[p->lit - 1] == m->gen;
+    const ks_event *ev = m->ev;
+    if (!m->mapped) map_fields(m);
+    for (size_t i = 0; i < ev->nfields && i < m->nft; i++) {
+        ks_str t;
+        if (!field_text(m, &m->ft[i], &ev->fields[i].value, !p->cased, &t)) continue;
+        if (p->op == SG_OP_RE) {
+            ks_str o;
+            if (field_text(m, &m->ft[i], &ev->fields[i].value, false, &o) &&
+                pcre2_match(p->re, (PCRE2_SPTR)o.p, o.len, 0, 0, m->md, NULL) >= 0)
+                return true;
+        } else if (text_op(p->op, p->s, p->n, t))
+            return true;
+    }
+    return false;
+}
+
+static bool item_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_item *it)
+{
+    for (uint32_t k = 0; k < it->npats; k++) {
+        const sg_pat *p = &it->pats[k];
+        bool hit =
+            it->field == SG_KEYWORDS ? keyword_match(m, rule, p) : pat_match(m, rule, it->field, p);
+        if (it->all && !hit) return false;
+        if (!it->all && hit) return true;
+    }
+    return it->all;
+}
+
+static bool sel_match(ks_sigma_matcher *m, const sg_rule *rule, uint32_t s)
+{
+    if (m->memo[s] >= 0) return m->memo[s];
+    const sg_sel *sel = &rule->sels[s];
+    bool any = false;
+    for (uint32_t a = 0; a < sel->nalts && !any; a++) {
+        bool all = true;
+        for (uint32_t k = 0; k < sel->alts[a].nitems && all; k++)
+            all = item_match(m, rule, &sel->alts[a].items[k]);
+        any = all;
+    }
+    m->memo[s] = any;
+    return any;
+}
+
+static bool cond_eval(ks_sigma_matcher *m, const sg_rule *rule, uint32_t node, unsigned depth)
+{
+    if (depth > 8192) return false;
+    const sg_cnode *c = &rule->cond[node];
+    switch (c->op) {
+    case SG_C_SEL: return sel_match(m, rule, c->a);
+    case SG_C_AND:
+        return cond_eval(m, rule, c->a, depth + 1) && cond_eval(m, rule, c->b, depth + 1);
+    case SG_C_OR: return cond_eval(m, rule, c->a, depth + 1) || cond_eval(m, rule, c->b, depth + 1);
+    case SG_C_NOT: return !cond_eval(m, rule, c->a, depth + 1);
+    case SG_C_ONE_OF:
+        for (uint32_t i = 0; i < c->nsels; i++)
+            if (sel_match(m, rule, rule->oflist[c->a + i])) return true;
+        return false;
+    case SG_C_ALL_OF:
+        for (uint32_t i = 0; i < c->nsels; i++)
+            if (!sel_match(m, rule, rule->oflist[c->a + i])) return false;
+        return true;
+    default: return false;
+    }
+}
+
+static bool rule_match(ks_sigma_matcher *m, const sg_rule *rule)
+{
+    memset(m->memo, 0xff, rule->nsels);
+    return cond_eval(m, rule, rule->root, 0);
+}
+
+void ks_sigma_matcher_reset(ks_sigma_matcher *m)
+{
+    sg_corr_state_reset(m->corr);
+}
+
+/* A rule matched: feed the correlations that use it; returns how many fired. */
+static size_t feed_correlations(ks_sigma_matcher *m, const sg_rule *rule, ks_sigma_match_fn fn,
+                                void *ctx)
+{
+    size_t fired = 0;
+    for (uint32_t k = 0; k < rule->nfeeds; k++) {
+        uint32_t ci = rule->feeds[2 * k], step = rule->feeds[2 * k + 1];
+        const sg_corr *c = m->r->rules[ci]->corr;
+        ks_buf_reset(&m->key);
+        m->key.failed = 0;
+        for (uint32_t g = 0; g < c->ngroup; g++) {
+            ks_str t = {"", 0};
+            if (g) ks_buf_putc(&m->key, 0x1f);
+            if (get_field(m, c->group[g], rule->map4688, false, &t))
+                ks_buf_append(&m->key, t.p, t.len);
+        }
+        if (m->key.failed) continue;
+        uint32_t val = 0;
+        if (c->type == SG_CORR_VALUE_COUNT) {
+            ks_str t;
+            if (!get_field(m, c->value_field, rule->map4688, false, &t)) continue;
+            val = sg_hash(t.p, t.len);
+        }
+        if (sg_corr_feed(m->corr, m->r, ci, step, m->ev, m->key.data ? m->key.data : "", m->key.len,
+                         val)) {
+            fired++;
+            if (fn) fn(ctx, ci, m->ev);
+        }
+    }
+    return fired;
+}
+
+bool ks_sigma_match_rule(ks_sigma_matcher *m, size_t i, const ks_event *ev)
+{
+    if (i >= m->r->nrules || m->r->rules[i]->nsels > m->capmemo || !m->r->rules[i]->ncond)
+        return false;
+    begin_event(m, ev);
+    return rule_match(m, m->r->rules[i]);
+}
+
+static size_t run_bucket(ks_sigma_matcher *m, const bucket *b, ks_sigma_match_fn fn, void *ctx)
+{
+    size_t hits = 0;
+    if (!b) return 0;
+    /* the automata of the gate fields first: their literals name the candidates */
+    for (uint32_t k = 0; k < b->ngf; k++)
+        run_ac(m, b->gfields[k] & 0x7fffffff, (b->gfields[k] >> 31) && m->is4688);
+    mark_candidates(m);
+    for (uint32_t k = 0; k < b->n; k++) {
+        uint32_t i = b->rules[k];
+        if (m->seen[i] == m->gen) continue;
+        m->seen[i] = m->gen;
+        const sg_rule *rule = m->r->rules[i];
+        if (rule->nsels > m->capmemo) continue;
+        if (rule->ngate && m->cand[i] != m->gen) continue;
+        if (rule_match(m, rule)) {
+            if (!rule->quiet) {
+                hits++;
+                if (fn) fn(ctx, i, m->ev);
+            }
+            if (rule->nfeeds) hits += feed_correlations(m, rule, fn, ctx);
+        }
+    }
+    return hits;
+}
+
+size_t ks_sigma_match(ks_sigma_matcher *m, const ks_event *ev, ks_sigma_match_fn fn, void *ctx)
+{
+    const sg_index *x = m->r->index;
+    if (!x) return 0;
+    begin_event(m, ev);
+    size_t n = ev->channel.len < sizeof m->chan ? ev->channel.len : 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = ev->channel.p[i];
+        m->chan[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+    }
+    size_t hits = 0;
+    if (n) {
+        hits += run_bucket(m, index_find(x, m->chan, n, ev->event_id), fn, ctx);
+        hits += run_bucket(m, index_find(x, m->chan, n, 0), fn, ctx);
+    }
+    hits += run_bucket(m, index_find(x, "", 0, ev->event_id), fn, ctx);
+    hits += run_bucket(m, index_find(x, "", 0, 0), fn, ctx);
+    return hits;
+}
