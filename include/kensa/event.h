@@ -98,5 +98,7 @@ const ks_field *ks_event_field(const ks_event *ev, const char *name);
  * "source":{"file":..,"format":..,"offset":..}}). The semantic fields appear only
  * when set. file and format may be NULL. */
 void ks_event_write_json(ks_buf *out, const ks_event *ev, const char *file, const char *format);
+/* Append only its "fields" object: every field as text, in document order. */
+void ks_event_write_fields_json(ks_buf *out, const ks_event *ev);
 
 #endif

@@ -122,17 +122,7 @@ static void cd_event(ks_det *d, void *state, const ks_event *ev)
     } else {
         return;
     }
-    bool fresh;
-    ks_finding *f = ks_group_add(&c->g, d, "c", ev->host, (ks_str){"", 0}, ev, &fresh);
-    if (!f) return;
-    if (fresh)
-        f->severity = lv;
-    else
-        ks_finding_add_user(f, ev->sem.user);
-    if (lv > f->severity) f->severity = lv;
-    char item[200];
-    ks_str_copy(item, sizeof item, what);
-    ks_finding_add_detail(f, (ks_str){item, strlen(item)});
+    ks_group_note(&c->g, d, "c", ev, lv, what);
 }
 
 static void cd_end_file(ks_det *d, void *state)

@@ -94,17 +94,7 @@ static void di_event(ks_det *d, void *state, const ks_event *ev)
     } else {
         return;
     }
-    bool fresh;
-    ks_finding *f = ks_group_add(&s->g, d, "d", ev->host, (ks_str){"", 0}, ev, &fresh);
-    if (!f) return;
-    if (fresh)
-        f->severity = lv;
-    else
-        ks_finding_add_user(f, ev->sem.user);
-    if (lv > f->severity) f->severity = lv;
-    char item[200];
-    ks_str_copy(item, sizeof item, what);
-    ks_finding_add_detail(f, (ks_str){item, strlen(item)});
+    ks_group_note(&s->g, d, "d", ev, lv, what);
 }
 
 static void di_end_file(ks_det *d, void *state)

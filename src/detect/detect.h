@@ -102,6 +102,10 @@ typedef struct ks_group {
 int ks_group_open(ks_group *g, int64_t gap);
 ks_finding *ks_group_add(ks_group *g, ks_det *d, const char *kind, ks_str host, ks_str value,
                          const ks_event *ev, bool *fresh);
+/* Join ev to the open finding of this kind on its host (or start one), at level lv at
+ * least, noting its account and `what` (a command line, an image path) as a detail. */
+void ks_group_note(ks_group *g, ks_det *d, const char *kind, const ks_event *ev, ks_level lv,
+                   ks_str what);
 /* Whether the key has an open finding that an event at t would join. */
 bool ks_group_has(ks_group *g, const char *kind, ks_str host, ks_str value, int64_t t);
 /* Report every open finding and drop the keys. */

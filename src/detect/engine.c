@@ -685,6 +685,22 @@ ks_finding *ks_group_add(ks_group *g, ks_det *d, const char *kind, ks_str host, 
     return gs->open;
 }
 
+void ks_group_note(ks_group *g, ks_det *d, const char *kind, const ks_event *ev, ks_level lv,
+                   ks_str what)
+{
+    bool fresh;
+    ks_finding *f = ks_group_add(g, d, kind, ev->host, (ks_str){"", 0}, ev, &fresh);
+    if (!f) return;
+    if (fresh)
+        f->severity = lv;
+    else
+        ks_finding_add_user(f, ev->sem.user);
+    if (lv > f->severity) f->severity = lv;
+    char item[200];
+    ks_str_copy(item, sizeof item, what);
+    ks_finding_add_detail(f, (ks_str){item, strlen(item)});
+}
+
 bool ks_group_has(ks_group *g, const char *kind, ks_str host, ks_str value, int64_t t)
 {
     group_state *gs = ks_keys_get(g->keys, NULL, kind, host, value, false);

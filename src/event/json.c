@@ -28,6 +28,21 @@ static void num(ks_buf *out, const char *k, uint64_t v)
     ks_buf_u64(out, v);
 }
 
+void ks_event_write_fields_json(ks_buf *out, const ks_event *ev)
+{
+    ks_buf_putc(out, '{');
+    for (size_t i = 0; i < ev->nfields; i++) {
+        const ks_field *f = &ev->fields[i];
+        if (i) ks_buf_putc(out, ',');
+        ks_buf_putc(out, '"');
+        ks_escape_utf8(out, f->name.p, f->name.len, KS_ESC_JSON);
+        ks_buf_puts(out, "\":\"");
+        ks_value_format(out, &f->value, KS_ESC_JSON);
+        ks_buf_putc(out, '"');
+    }
+    ks_buf_putc(out, '}');
+}
+
 void ks_event_write_json(ks_buf *out, const ks_event *ev, const char *file, const char *format)
 {
     ks_buf_puts(out, "{\"time\":\"");
@@ -58,17 +73,9 @@ void ks_event_write_json(ks_buf *out, const ks_event *ev, const char *file, cons
     if (s->outcome != KS_OUTCOME_UNKNOWN)
         str(out, "outcome",
             s->outcome == KS_OUTCOME_SUCCESS ? (ks_str){"success", 7} : (ks_str){"failure", 7}, 1);
-    ks_buf_puts(out, ",\"fields\":{");
-    for (size_t i = 0; i < ev->nfields; i++) {
-        const ks_field *f = &ev->fields[i];
-        if (i) ks_buf_putc(out, ',');
-        ks_buf_putc(out, '"');
-        ks_escape_utf8(out, f->name.p, f->name.len, KS_ESC_JSON);
-        ks_buf_puts(out, "\":\"");
-        ks_value_format(out, &f->value, KS_ESC_JSON);
-        ks_buf_putc(out, '"');
-    }
-    ks_buf_puts(out, "},\"source\":{\"file\":\"");
+    ks_buf_puts(out, ",\"fields\":");
+    ks_event_write_fields_json(out, ev);
+    ks_buf_puts(out, ",\"source\":{\"file\":\"");
     if (file) ks_escape_utf8(out, file, strlen(file), KS_ESC_JSON);
     ks_buf_puts(out, "\",\"format\":\"");
     if (format) ks_buf_puts(out, format);

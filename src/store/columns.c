@@ -35,22 +35,6 @@ void ks_store_row_free(ks_store_row *r)
     r->ev = NULL;
 }
 
-/* The "fields" object of ks_event_write_json: every field as text, document order. */
-static void fields_json(ks_buf *out, const ks_event *ev)
-{
-    ks_buf_putc(out, '{');
-    for (size_t i = 0; i < ev->nfields; i++) {
-        const ks_field *f = &ev->fields[i];
-        if (i) ks_buf_putc(out, ',');
-        ks_buf_putc(out, '"');
-        ks_escape_utf8(out, f->name.p, f->name.len, KS_ESC_JSON);
-        ks_buf_puts(out, "\":\"");
-        ks_value_format(out, &f->value, KS_ESC_JSON);
-        ks_buf_putc(out, '"');
-    }
-    ks_buf_putc(out, '}');
-}
-
 static void text(ks_store_val *v, ks_str s, int always)
 {
     if (!s.len && !always) {
@@ -128,7 +112,7 @@ void ks_store_value(ks_store_row *r, ks_col col, ks_store_val *v)
     case KS_COL_FIELDS:
         if (!r->have_fields) {
             ks_buf_reset(&r->fields);
-            fields_json(&r->fields, ev);
+            ks_event_write_fields_json(&r->fields, ev);
             r->have_fields = 1;
         }
         if (r->fields.failed) {
