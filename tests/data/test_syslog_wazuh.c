@@ -173,7 +173,7 @@ static void pan_expect(const char *line, char *user, char *addr)
     int tt = !strcmp(col[3], "TRAFFIC") || !strcmp(col[3], "THREAT");
     if (gp || tt) snprintf(user, 128, "%s", col[12]);
     const char *a = gp ? col[15] : tt ? col[7] : "";
-    if (is_ipv4(a, strlen(a)) && strspn(a, "0.") != strlen(a)) snprintf(addr, 128, "%s", a);
+    if (is_ipv4(a, strlen(a)) && strspn(a, "0.") != strlen(a)) snprintf(addr, 128, "%.127s", a);
 }
 
 static void sonicwall_expect(const char *line, char *user, char *addr)

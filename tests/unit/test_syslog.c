@@ -94,7 +94,7 @@ static size_t read_all(const char *text, ks_source_opts o, got *out, size_t max,
         n++;
     }
     if (stats) *stats = *ks_source_get_stats(s);
-    if (assumed) snprintf(assumed, acap, "%s", ks_source_get_stats(s)->assumed);
+    if (assumed) snprintf(assumed, acap, "%.199s", ks_source_get_stats(s)->assumed);
     ks_source_close(&s);
     return n;
 }
