@@ -455,7 +455,7 @@ int cmd_hunt(int argc, char **argv)
         rc = KS_EXIT_FAIL;
         goto out;
     }
-    ks_detect_opts dopts = {all_sets, nall, so.tz, on_finding, &found};
+    ks_detect_opts dopts = {all_sets, nall, so.tz, on_finding, &found, NULL, NULL, site};
     ks_diag diag = {0};
     ks_detect *det = NULL;
     if (ks_detect_open(&det, &dopts, &diag) != KS_OK) {

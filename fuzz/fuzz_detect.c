@@ -32,8 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {"password_spray", "accounts", 2},    {"logon_after_failures", "count", 2},
         {"eventlog_tampering", "context", 2}, {"service_install", "all", 1},
     };
-    ks_detect_opts dopts = {low, (size & 1) ? sizeof low / sizeof low[0] : 0, "+09:00", on_finding,
-                            NULL};
+    ks_detect_opts dopts = {
+        low, (size & 1) ? sizeof low / sizeof low[0] : 0, "+09:00", on_finding, NULL, NULL, NULL,
+        NULL};
     ks_detect *d = NULL;
     if (ks_detect_open(&d, &dopts, NULL) != KS_OK) return 0;
     ks_source_opts o = {.format = KS_FORMAT_JSONL};

@@ -106,6 +106,15 @@ typedef struct ks_detect_opts {
     const char *tz;
     ks_finding_fn on_finding;
     void *ctx;
+    /* vpn_foreign: the home country (ISO 3166 alpha-2); NULL or "": the site file's
+     * home_country, else "JP" */
+    const char *home_country;
+    /* vpn_foreign: the country database (.mmdb); NULL: $KENSA_GEOIP, else the one
+     * scripts/install-deps installed (data/geoip/). Without one vpn_foreign is off. */
+    const char *geoip;
+    /* the site file (kensa/site.h), borrowed until ks_detect_close: host roles
+     * (long_session on file and backup servers), home_country; NULL: none */
+    const struct ks_site *site;
 } ks_detect_opts;
 
 typedef struct ks_detect_stats {

@@ -37,6 +37,12 @@ int64_t ks_det_param(const ks_det *d, const char *name);
 int ks_det_local_minutes(const ks_det *d, int64_t t_ns);
 /* Index of the current evidence file (for ks_ref). */
 uint32_t ks_det_file(const ks_det *d);
+/* The run's home country ("JP": two upper-case letters) and country database path
+ * (NULL: find one; see ks_geoip_open). */
+const char *ks_det_home_country(const ks_det *d);
+const char *ks_det_geoip(const ks_det *d);
+/* The site file of the run, or NULL (kensa/site.h). */
+const struct ks_site *ks_det_site(const ks_det *d);
 /* The detector's state (what open gave). */
 void *ks_det_state(const ks_det *d);
 /* The reader met damage in the current file (ks_detect_note_damage). */
@@ -173,6 +179,20 @@ size_t ks_cmd_normalize(ks_str in, char *out, size_t cap);
  * during the event's feed. */
 const char *ks_det_command(ks_det *d, const ks_event *ev);
 const ks_cmd_rule *ks_cmd_match(const ks_cmd_rule *rules, size_t n, const char *text);
+
+/* --- the country of an address (geoip.c) ------------------------------------------ */
+
+/* A country database (MaxMind DB format, e.g. the CC0 geo-whois-asn-country).
+ * ks_geoip_open tries `path`, else $KENSA_GEOIP, else data/geoip/ next to the
+ * executable (or above it, for build trees) and in the source tree; NULL with a
+ * one-line reason in why[] when none opens or kensa was built without libmaxminddb. */
+typedef struct ks_geoip ks_geoip;
+ks_geoip *ks_geoip_open(const char *path, char *why, size_t cap);
+/* The ISO 3166 alpha-2 code of ip's country into cc[3]; false when unknown. */
+bool ks_geoip_country(ks_geoip *g, ks_str ip, char cc[3]);
+/* The path it was opened from. */
+const char *ks_geoip_path(const ks_geoip *g);
+void ks_geoip_close(ks_geoip **g);
 
 /* --- Sigma rules in the engine (sigma_hunt.c) --------------------------------------- */
 

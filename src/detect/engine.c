@@ -8,6 +8,7 @@
 
 #include "detect/detect.h"
 #include "kensa/buf.h"
+#include "kensa/site.h"
 #include "kensa/time.h"
 #include "kensa/value.h"
 #include "util/tz.h"
@@ -40,6 +41,9 @@ struct ks_detect {
     char command[4096];
     ks_detect_stats stats;
     ks_sigma_hunt *sigma;
+    char home_country[3];
+    char *geoip;
+    const ks_site *site;
 };
 
 static const char *const LEVELS[] = {"info", "low", "medium", "high", "critical"};
@@ -83,6 +87,22 @@ ks_status ks_detect_open(ks_detect **out, const ks_detect_opts *o, ks_diag *diag
     e->on_finding = o->on_finding;
     e->ctx = o->ctx;
     ks_status st = KS_OK;
+    const char *hc = o->home_country && o->home_country[0] ? o->home_country
+                     : o->site && o->site->home_country[0] ? o->site->home_country
+                                                           : "JP";
+    e->site = o->site;
+    if (strlen(hc) != 2 || !((hc[0] | 0x20) >= 'a' && (hc[0] | 0x20) <= 'z') ||
+        !((hc[1] | 0x20) >= 'a' && (hc[1] | 0x20) <= 'z')) {
+        st = ks_diag_set(diag, KS_ERR_ARG, NULL, 0,
+                         "home country \"%s\" is not a two-letter code (ISO 3166)", hc);
+        goto out;
+    }
+    e->home_country[0] = (char)(hc[0] & ~0x20);
+    e->home_country[1] = (char)(hc[1] & ~0x20);
+    if (o->geoip && o->geoip[0] && !(e->geoip = strdup(o->geoip))) {
+        st = ks_diag_set(diag, KS_ERR_NOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
     if ((st = ks_tz_open(&e->tz, o->tz, diag)) != KS_OK) goto out;
     e->dets = calloc(ks_ndetectors, sizeof *e->dets);
     if (!e->dets) {
@@ -243,6 +263,7 @@ void ks_detect_close(ks_detect **pe)
     for (size_t i = 0; i < e->nfiles; i++) free(e->files[i]);
     free(e->files);
     ks_tz_close(&e->tz);
+    free(e->geoip);
     free(e);
     *pe = NULL;
 }
@@ -294,6 +315,21 @@ uint32_t ks_det_file(const ks_det *d)
 {
     const ks_detect *e = d->engine;
     return e->nfiles && e->file_named ? (uint32_t)(e->nfiles - 1) : UINT32_MAX;
+}
+
+const char *ks_det_home_country(const ks_det *d)
+{
+    return d->engine->home_country;
+}
+
+const char *ks_det_geoip(const ks_det *d)
+{
+    return d->engine->geoip;
+}
+
+const ks_site *ks_det_site(const ks_det *d)
+{
+    return d->engine->site;
 }
 
 void *ks_det_state(const ks_det *d)

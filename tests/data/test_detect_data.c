@@ -56,7 +56,7 @@ static void hunt(got *g, const char *rel, const ks_detect_override *ov, size_t n
     memset(g, 0, sizeof *g);
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", data, rel);
-    ks_detect_opts o = {ov, nov, "UTC", on_finding, g};
+    ks_detect_opts o = {ov, nov, "UTC", on_finding, g, NULL, NULL, NULL};
     ks_detect *d = NULL;
     ks_diag diag = {0};
     CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
@@ -424,6 +424,98 @@ static void test_damaged(void)
     CHECK(gaps > 0);
 }
 
+/* share_enumeration: 10.23.23.9 reaching ADMIN$, IPC$ and C$ on rootdc1 within 3
+ * minutes (8 accesses, failed ADMIN$ attempts among them): three shares, below the
+ * default (6), found at 3; no sample walks files on a data share */
+static void test_share_enumeration(void)
+{
+    got g;
+    const char *f5140 =
+        ATTACK "TA0007-Discovery/T1135.xxx-Network Share Discovery/ID5140-Failed ADMIN$ share "
+               "access.evtx";
+    hunt(&g, f5140, NULL, 0);
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    ks_detect_override three[] = {{"share_enumeration", "shares", 3}};
+    hunt(&g, f5140, three, 1);
+    CHECK_INT(count_of(&g, "share_enumeration"), 1);
+    const ks_finding *f = nth(&g, "share_enumeration", 0);
+    if (f) {
+        CHECK_STR(f->host, "rootdc1.offsec.lan");
+        CHECK_STR(f->src_ip, "10.23.23.9");
+        CHECK_STR(f->detail, "ADMIN$, IPC$, C$");
+        CHECK_INT(f->count, 8);
+        CHECK_INT(f->variant, 0);
+    }
+    /* the whole attack corpus at the defaults: no walk of 6 shares or 200 files */
+    hunt(&g, "evtx/attack", NULL, 0);
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    CHECK_INT(count_of(&g, "long_session"), 0);
+    CHECK_INT(count_of(&g, "smb1_use"), 0);
+}
+
+/* rdp_config_change: netsh port forwarding to RDP, abbreviated ("netsh I p a v
+ * l=8001 listena=0.0.0.0 connectp=3389") and in full, two commands on fs01: one
+ * finding; nothing else in the attack corpus opens RDP up */
+static void test_rdp_config(void)
+{
+    got g;
+    hunt(&g,
+         ATTACK "TA0011-Command and Control/T1572-Protocol tunneling/ID4688-netsh RDP port "
+                "forwarding abuse.evtx",
+         NULL, 0);
+    CHECK_INT(count_of(&g, "rdp_config_change"), 1);
+    const ks_finding *f = nth(&g, "rdp_config_change", 0);
+    if (f) {
+        CHECK_STR(f->host, "fs01.offsec.lan");
+        CHECK_STR(f->user, "admmig");
+        CHECK_INT(f->count, 2);
+        CHECK_INT(f->severity, KS_LEVEL_HIGH);
+        CHECK(!strncmp(f->detail, "netsh  I p a v l=8001 listena=0.0.0.0 connectp=3389", 51));
+        CHECK(strstr(f->detail, "portproxy add v4tov4") != NULL);
+    }
+    hunt(&g, "evtx/attack", NULL, 0);
+    CHECK_INT(count_of(&g, "rdp_config_change"), 1);
+}
+
+/* The VPN samples: every successful login is its account's first in its log (nothing
+ * new for vpn_new_source); from outside Japan by the CC0 country database (when
+ * installed): Cisco AnyConnect from 81.2.69.144 (GB) and 67.43.156.14, Pulse Secure
+ * from 89.160.20.156 (SE), twice in two logs */
+static void test_vpn(void)
+{
+    got g;
+    hunt(&g, "syslog", NULL, 0);
+    CHECK_INT(count_of(&g, "vpn_new_source"), 0);
+    CHECK_INT(count_of(&g, "brute_force"), 0);
+    int foreign = count_of(&g, "vpn_foreign");
+    if (!foreign) {
+        fprintf(stderr, "test_vpn: no GeoIP database: vpn_foreign not checked\n");
+        return;
+    }
+    CHECK_INT(foreign, 5);
+    int gb = 0, se = 0;
+    for (int i = 0; i < foreign; i++) {
+        const ks_finding *f = nth(&g, "vpn_foreign", i);
+        if (!f) break;
+        gb += !strcmp(f->detail, "GB 81.2.69.144");
+        se += !strcmp(f->detail, "SE 89.160.20.156") && !strcmp(f->user, "user.name");
+        CHECK_INT(f->severity, KS_LEVEL_HIGH);
+    }
+    CHECK_INT(gb, 2);
+    CHECK_INT(se, 2);
+    /* with the home country GB the British logins are not foreign */
+    ks_detect_opts o = {NULL, 0, "UTC", on_finding, &g, "GB", NULL, NULL};
+    ks_detect *d = NULL;
+    ks_diag diag = {0};
+    memset(&g, 0, sizeof g);
+    CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/syslog", data);
+    CHECK_INT(ks_evidence_walk(path, on_file, d, &diag), KS_OK);
+    ks_detect_close(&d);
+    CHECK_INT(count_of(&g, "vpn_foreign"), 3);
+}
+
 /* The benign logs. Every finding they raise is listed with why it is right. */
 static void test_normal(void)
 {
@@ -437,6 +529,13 @@ static void test_normal(void)
     CHECK_INT(count_of(&g, "shadow_copy_deletion"), 0);
     CHECK_INT(count_of(&g, "remote_access_tool"), 0);
     CHECK_INT(count_of(&g, "scheduled_task"), 0);
+    CHECK_INT(count_of(&g, "vpn_new_source"), 0);
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    CHECK_INT(count_of(&g, "smb1_use"), 0);
+    CHECK_INT(count_of(&g, "ransomware_execution"), 0);
+    CHECK_INT(count_of(&g, "rdp_config_change"), 0);
+    /* no network or RDP logon session lasts 12 h on a host with 20 such logons */
+    CHECK_INT(count_of(&g, "long_session"), 0);
     /* 39 network logons, none at a new hour outside 07-20 UTC for a known account */
     CHECK_INT(count_of(&g, "off_duty_logon"), 0);
     /* 36 x 1100 in security.evtx are shutdowns: each followed by 4608 at the next
@@ -497,6 +596,9 @@ int main(void)
     test_credential_dumping();
     test_impairment();
     test_damaged();
+    test_share_enumeration();
+    test_vpn();
+    test_rdp_config();
     test_normal();
     return ks_test_done();
 }

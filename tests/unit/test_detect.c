@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/detect.h" /* ks_geoip */
 #include "harness.h"
 #include "kensa/detect.h"
 #include "kensa/kensa.h"
+#include "kensa/site.h"
 
 #define SEC INT64_C(1000000000)
 #define MIN (60 * SEC)
@@ -83,7 +85,7 @@ static ks_event *logon(evb *b, int64_t t, uint64_t rec, const char *user, const 
 static ks_detect *open_engine(got *g, const ks_detect_override *ov, size_t nov, const char *tz)
 {
     memset(g, 0, sizeof *g);
-    ks_detect_opts o = {ov, nov, tz ? tz : "UTC", on_finding, g};
+    ks_detect_opts o = {ov, nov, tz ? tz : "UTC", on_finding, g, NULL, NULL, NULL};
     ks_detect *d = NULL;
     ks_diag diag = {0};
     CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
@@ -846,7 +848,7 @@ static void test_table(void)
     ks_detect *d = NULL;
     ks_diag diag = {0};
     ks_detect_override bad1[] = {{"no_such", "count", 1}};
-    ks_detect_opts o = {bad1, 1, "UTC", NULL, NULL};
+    ks_detect_opts o = {bad1, 1, "UTC", NULL, NULL, NULL, NULL, NULL};
     CHECK_INT(ks_detect_open(&d, &o, &diag), KS_ERR_ARG);
     CHECK(strstr(diag.what, "no_such") != NULL);
     ks_detect_override bad2[] = {{"brute_force", "cuont", 1}};
@@ -1029,6 +1031,636 @@ static void test_off_duty(void)
     ks_detect_close(&d);
 }
 
+static ks_event *vpn_ok(evb *b, int64_t t, uint64_t rec, const char *user, const char *ip)
+{
+    ks_event *e = mk(b, "fortigate", 0, t, rec);
+    e->channel = S("syslog");
+    e->host = S("FGT-HOSP");
+    e->sem.action = S(KS_ACTION_VPN_LOGIN);
+    e->sem.outcome = KS_OUTCOME_SUCCESS;
+    e->sem.user = S(user);
+    e->sem.src_ip = S(ip);
+    return e;
+}
+
+static void test_vpn_new_source(void)
+{
+    got g;
+    evb b;
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "vpn.log");
+    /* the first login teaches; the same address again is known */
+    ks_detect_feed(d, vpn_ok(&b, T0, 1, "nurse1", "198.51.100.7"));
+    ks_detect_feed(d, vpn_ok(&b, T0 + MIN, 2, "nurse1", "198.51.100.7"));
+    ks_detect_feed(d, vpn_ok(&b, T0 + 2 * MIN, 3, "NURSE1", "198.51.100.7"));
+    CHECK_INT(count_of(&g, "vpn_new_source"), 0);
+    /* another account's address is new for nurse1 */
+    ks_detect_feed(d, vpn_ok(&b, T0 + 3 * MIN, 4, "doctor2", "203.0.113.9"));
+    ks_detect_feed(d, vpn_ok(&b, T0 + 4 * MIN, 5, "nurse1", "203.0.113.9"));
+    CHECK_INT(count_of(&g, "vpn_new_source"), 1);
+    const ks_finding *f = first_of(&g, "vpn_new_source");
+    if (f) {
+        CHECK_STR(f->user, "nurse1");
+        CHECK_STR(f->src_ip, "203.0.113.9");
+        CHECK_STR(f->host, "FGT-HOSP");
+        CHECK_STR(f->detail, "1");
+        CHECK_INT(f->count, 1);
+        CHECK_INT(f->evidence[0].record_id, 5);
+        CHECK(strstr(f->explanation, "not seen for this account") != NULL);
+    }
+    /* known from then on; failures and logouts teach nothing */
+    ks_detect_feed(d, vpn_ok(&b, T0 + 5 * MIN, 6, "nurse1", "203.0.113.9"));
+    ks_event *e = vpn_ok(&b, T0 + 6 * MIN, 7, "nurse1", "192.0.2.1");
+    e->sem.outcome = KS_OUTCOME_FAILURE;
+    ks_detect_feed(d, e);
+    e = vpn_ok(&b, T0 + 7 * MIN, 8, "nurse1", "192.0.2.1");
+    e->sem.action = S(KS_ACTION_VPN_LOGOUT);
+    ks_detect_feed(d, e);
+    CHECK_INT(count_of(&g, "vpn_new_source"), 1);
+    ks_detect_feed(d, vpn_ok(&b, T0 + 8 * MIN, 9, "nurse1", "192.0.2.1"));
+    CHECK_INT(count_of(&g, "vpn_new_source"), 2);
+    ks_detect_end_file(d);
+    /* memory is per log: the next file learns again */
+    ks_detect_begin_file(d, "vpn2.log");
+    ks_detect_feed(d, vpn_ok(&b, T0 + 9 * MIN, 1, "nurse1", "192.0.2.200"));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "vpn_new_source"), 2);
+    /* 40 addresses for one account: memory stays bounded (32 kept, least recently
+     * used forgotten), every one of them new */
+    ks_detect_begin_file(d, "vpn3.log");
+    char ip[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(ip, sizeof ip, "192.0.2.%d", i + 1);
+        ks_detect_feed(d, vpn_ok(&b, T0 + i * MIN, 1 + (uint64_t)i, "roamer", ip));
+    }
+    CHECK_INT(count_of(&g, "vpn_new_source"), 2 + 39);
+    /* the newest are remembered, the first forgotten */
+    ks_detect_feed(d, vpn_ok(&b, T0 + 41 * MIN, 41, "roamer", "192.0.2.40"));
+    CHECK_INT(count_of(&g, "vpn_new_source"), 41);
+    ks_detect_feed(d, vpn_ok(&b, T0 + 42 * MIN, 42, "roamer", "192.0.2.1"));
+    CHECK_INT(count_of(&g, "vpn_new_source"), 42);
+    ks_detect_end_file(d);
+    ks_detect_close(&d);
+    /* learn=3: the first three successes only teach */
+    ks_detect_override learn[] = {{"vpn_new_source", "learn", 3}};
+    d = open_engine(&g, learn, 1, NULL);
+    ks_detect_begin_file(d, "vpn.log");
+    for (int i = 0; i < 4; i++) {
+        snprintf(ip, sizeof ip, "192.0.2.%d", i + 1);
+        ks_detect_feed(d, vpn_ok(&b, T0 + i * MIN, 1 + (uint64_t)i, "nurse1", ip));
+    }
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "vpn_new_source"), 1);
+    f = first_of(&g, "vpn_new_source");
+    if (f) CHECK_STR(f->detail, "3");
+    ks_detect_close(&d);
+}
+
+/* A share access (5140) or a file check on a share (5145). */
+static ks_event *share(evb *b, uint32_t id, int64_t t, uint64_t rec, const char *ip,
+                       const char *name, const char *file)
+{
+    ks_event *e = mk(b, SECURITY, id, t, rec);
+    e->host = S("FS01.hosp.local");
+    e->sem.user = S("clerk");
+    e->sem.src_ip = S(ip);
+    e->sem.share = S(name);
+    if (file) field(b, "RelativeTargetName", file);
+    return e;
+}
+
+static void test_share_enumeration(void)
+{
+    got g;
+    evb b;
+    char name[64];
+    /* 5 shares in 5 minutes: nothing; 6: one finding naming them all */
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "sec.evtx");
+    for (int i = 0; i < 5; i++) {
+        snprintf(name, sizeof name, "\\\\*\\Dept%d", i);
+        ks_detect_feed(d, share(&b, 5140, T0 + i * MIN, 10 + (uint64_t)i, "10.1.2.3", name, NULL));
+        /* the same share again counts once */
+        ks_detect_feed(
+            d, share(&b, 5140, T0 + i * MIN + SEC, 20 + (uint64_t)i, "10.1.2.3", name, NULL));
+    }
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    ks_detect_begin_file(d, "sec2.evtx");
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "\\\\*\\Dept%d", i);
+        ks_detect_feed(d, share(&b, 5140, T0 + i * MIN, 10 + (uint64_t)i, "10.1.2.3", name, NULL));
+    }
+    /* later accesses join until a quiet window */
+    ks_detect_feed(d, share(&b, 5140, T0 + 8 * MIN, 30, "10.1.2.3", "\\\\*\\Radiology", NULL));
+    ks_detect_feed(d, share(&b, 5140, T0 + 20 * MIN, 31, "10.1.2.3", "\\\\*\\Dept0", NULL));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "share_enumeration"), 1);
+    const ks_finding *f = first_of(&g, "share_enumeration");
+    if (f) {
+        CHECK_INT(f->variant, 0);
+        CHECK_INT(f->count, 7);
+        CHECK_STR(f->src_ip, "10.1.2.3");
+        CHECK_STR(f->host, "FS01.hosp.local");
+        CHECK_STR(f->user, "clerk");
+        CHECK_STR(f->detail, "Dept0, Dept1, Dept2, Dept3, Dept4, Dept5, Radiology");
+        CHECK_INT(f->first_ns, T0);
+        CHECK_INT(f->last_ns, T0 + 8 * MIN);
+    }
+    ks_detect_close(&d);
+    /* 6 shares over more than 5 minutes: nothing */
+    d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "sec.evtx");
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "\\\\*\\Dept%d", i);
+        ks_detect_feed(
+            d, share(&b, 5140, T0 + i * 61 * SEC, 10 + (uint64_t)i, "10.1.2.3", name, NULL));
+    }
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    /* files: 199 distinct files in a minute: nothing; the 200th: one finding; pipes
+     * under IPC$ and group policy under SYSVOL never count */
+    ks_detect_begin_file(d, "sec.evtx");
+    char file[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(file, sizeof file, "Policies\\{%d}\\gpt.ini", i);
+        ks_detect_feed(d, share(&b, 5145, T0 + (int64_t)i * 100000000, 1 + (uint64_t)i, "10.1.2.4",
+                                "\\\\*\\SYSVOL", file));
+        ks_detect_feed(d, share(&b, 5145, T0 + (int64_t)i * 100000000, 1 + (uint64_t)i, "10.1.2.4",
+                                "\\\\*\\IPC$", "srvsvc"));
+    }
+    for (int i = 0; i < 199; i++) {
+        snprintf(file, sizeof file, "Ward3\\patient%d.xlsx", i);
+        ks_detect_feed(d, share(&b, 5145, T0 + MIN + (int64_t)i * 100000000, 1000 + (uint64_t)i,
+                                "10.1.2.5", "\\\\*\\Data", file));
+        ks_detect_feed(d, share(&b, 5145, T0 + MIN + (int64_t)i * 100000000, 2000 + (uint64_t)i,
+                                "10.1.2.5", "\\\\*\\Data", file));
+    }
+    CHECK_INT(count_of(&g, "share_enumeration"), 0);
+    ks_detect_feed(d,
+                   share(&b, 5145, T0 + 2 * MIN, 3000, "10.1.2.5", "\\\\*\\Data", "Ward3\\x.docx"));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "share_enumeration"), 1);
+    f = first_of(&g, "share_enumeration");
+    if (f) {
+        CHECK_INT(f->variant, 1);
+        CHECK_INT(f->count, 200);
+        CHECK_STR(f->src_ip, "10.1.2.5");
+        CHECK_STR(f->detail, "Data");
+        CHECK_INT(f->nevidence, 16);
+    }
+    ks_detect_close(&d);
+}
+
+static void test_smb1(void)
+{
+    got g;
+    evb b;
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "smb.evtx");
+    const char *clients[] = {"10.9.0.21", "10.9.0.22", "10.9.0.21"};
+    for (int i = 0; i < 3; i++) {
+        ks_event *e =
+            mk(&b, "Microsoft-Windows-SMBServer", 3000, T0 + i * 60 * MIN, 1 + (uint64_t)i);
+        e->channel = S("Microsoft-Windows-SMBServer/Audit");
+        e->host = S("PACS01");
+        field(&b, "ClientName", clients[i]);
+        ks_detect_feed(d, e);
+    }
+    /* another provider's 3000 is something else */
+    ks_detect_feed(d, mk(&b, "Microsoft-Windows-Other", 3000, T0, 9));
+    /* more than a day later: a finding of its own */
+    ks_event *e = mk(&b, "Microsoft-Windows-SMBServer", 3000, T0 + 50 * 60 * MIN, 10);
+    e->host = S("PACS01");
+    e->sem.src_ip = S("10.9.0.23");
+    ks_detect_feed(d, e);
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "smb1_use"), 2);
+    const ks_finding *f = first_of(&g, "smb1_use");
+    if (f) {
+        CHECK_STR(f->host, "PACS01");
+        CHECK_INT(f->count, 3);
+        CHECK_STR(f->detail, "10.9.0.21, 10.9.0.22");
+        CHECK_INT(f->severity, KS_LEVEL_MEDIUM);
+        CHECK(strstr(f->explanation, "SMB1") != NULL);
+    }
+    if (g.n >= 2) {
+        CHECK_STR(g.f[1].detail, "10.9.0.23");
+        CHECK_STR(g.f[1].src_ip, "10.9.0.23");
+    }
+    ks_detect_close(&d);
+}
+
+static ks_event *sess(evb *b, uint32_t id, int64_t t, uint64_t rec, const char *host,
+                      const char *user, const char *logon_id, int type)
+{
+    ks_event *e = mk(b, SECURITY, id, t, rec);
+    e->host = S(host);
+    e->sem.user = S(user);
+    e->sem.session = S(logon_id);
+    e->sem.src_ip = S(id == 4624 ? "10.1.5.9" : "");
+    e->sem.logon_type = type;
+    return e;
+}
+
+static void test_long_session(void)
+{
+    got g;
+    evb b;
+    char id[32];
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "fs.evtx");
+    /* 20 short network logons make FS01 a server */
+    for (int i = 0; i < 20; i++) {
+        snprintf(id, sizeof id, "0x%x", 0x1000 + i);
+        ks_detect_feed(d, sess(&b, 4624, T0 + i * MIN, 1 + (uint64_t)i, "FS01", "clerk", id, 3));
+        ks_detect_feed(
+            d, sess(&b, 4634, T0 + i * MIN + 5 * SEC, 100 + (uint64_t)i, "FS01", "clerk", id, 3));
+    }
+    /* 11 h 59 min: nothing; 12 h: reported at the logoff; machine accounts and
+     * interactive logons are not looked at */
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN, 200, "FS01", "nurse", "0x2001", 3));
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN, 201, "FS01", "intruder", "0x2002", 3));
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN, 202, "FS01", "WS12$", "0x2003", 3));
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN, 203, "FS01", "admin", "0x2004", 2));
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN, 204, "FS01", "backup", "0x2005", 3));
+    ks_detect_feed(d, sess(&b, 4634, T0 + 30 * MIN + 719 * MIN, 300, "FS01", "nurse", "0x2001", 3));
+    ks_detect_feed(d,
+                   sess(&b, 4634, T0 + 30 * MIN + 720 * MIN, 301, "FS01", "intruder", "0x2002", 3));
+    ks_detect_feed(d, sess(&b, 4634, T0 + 30 * MIN + 900 * MIN, 302, "FS01", "WS12$", "0x2003", 3));
+    ks_detect_feed(d, sess(&b, 4647, T0 + 30 * MIN + 900 * MIN, 303, "FS01", "admin", "0x2004", 2));
+    /* a second logoff of the same id is not a second session */
+    ks_detect_feed(d,
+                   sess(&b, 4634, T0 + 30 * MIN + 901 * MIN, 304, "FS01", "intruder", "0x2002", 3));
+    /* backup's logon (0x2005) never ends: the log goes on 15 h after it */
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN + 930 * MIN, 305, "FS01", "clerk", "0x3000", 3));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "long_session"), 2);
+    for (int i = 0; i < g.n && i < 64; i++) {
+        const ks_finding *f = &g.f[i];
+        CHECK_STR(f->detector->id, "long_session");
+        CHECK_STR(f->host, "FS01");
+        CHECK_STR(f->src_ip, "10.1.5.9");
+        if (f->variant == 0) {
+            CHECK_STR(f->user, "intruder");
+            CHECK_STR(f->detail, "intruder 12h");
+            CHECK_INT(f->count, 2);
+            CHECK_INT(f->first_ns, T0 + 30 * MIN);
+            CHECK_INT(f->last_ns, T0 + 750 * MIN);
+        } else {
+            CHECK_INT(f->variant, 1);
+            CHECK_STR(f->user, "backup");
+            CHECK_STR(f->detail, "backup 15h");
+            CHECK_INT(f->count, 1);
+            CHECK_INT(f->evidence[0].record_id, 204);
+        }
+    }
+    ks_detect_close(&d);
+    /* the same on a host with 19 logons: not a server, nothing */
+    d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "ws.evtx");
+    for (int i = 0; i < 18; i++) {
+        snprintf(id, sizeof id, "0x%x", 0x1000 + i);
+        ks_detect_feed(d, sess(&b, 4624, T0 + i * MIN, 1 + (uint64_t)i, "WS01", "clerk", id, 10));
+    }
+    ks_detect_feed(d, sess(&b, 4624, T0 + 30 * MIN, 201, "WS01", "intruder", "0x2002", 10));
+    ks_detect_feed(
+        d, sess(&b, 4634, T0 + 30 * MIN + 800 * MIN, 301, "WS01", "intruder", "0x2002", 10));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "long_session"), 0);
+    ks_detect_close(&d);
+    /* ... unless the site file says WS01 is a backup server; its home country is
+     * used by vpn_foreign */
+    static const char SITE[] = "home_country: DE\nhosts:\n  - name: WS01\n    role: "
+                               "backup_server\n";
+    ks_site *site = NULL;
+    ks_diag diag = {0};
+    CHECK_INT(ks_site_load_mem(&site, SITE, sizeof SITE - 1, "site.yaml", &diag), KS_OK);
+    memset(&g, 0, sizeof g);
+    ks_detect_opts o = {NULL, 0, "UTC", on_finding, &g, NULL, NULL, site};
+    CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
+    ks_detect_begin_file(d, "ws.evtx");
+    ks_detect_feed(d,
+                   sess(&b, 4624, T0 + 30 * MIN, 201, "WS01.hosp.local", "intruder", "0x2002", 10));
+    ks_detect_feed(d, sess(&b, 4634, T0 + 30 * MIN + 800 * MIN, 301, "WS01.hosp.local", "intruder",
+                           "0x2002", 10));
+    ks_event *e = vpn_ok(&b, T0 + 900 * MIN, 400, "nurse1", "198.51.100.7");
+    e->sem.country = S("JP");
+    ks_detect_feed(d, e);
+    e = vpn_ok(&b, T0 + 901 * MIN, 401, "nurse1", "198.51.100.7");
+    e->sem.country = S("DE");
+    ks_detect_feed(d, e);
+    ks_detect_close(&d);
+    CHECK_INT(count_of(&g, "long_session"), 1);
+    const ks_finding *f = first_of(&g, "long_session");
+    if (f) CHECK_STR(f->detail, "intruder 13h");
+    CHECK_INT(count_of(&g, "vpn_foreign"), 1);
+    f = first_of(&g, "vpn_foreign");
+    if (f) CHECK_STR(f->detail, "JP 198.51.100.7");
+    ks_site_free(&site);
+}
+
+static void test_vpn_foreign(void)
+{
+    got g;
+    evb b;
+    /* the country the VPN logged itself: no database needed */
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "vpn.log");
+    ks_event *e = vpn_ok(&b, T0, 1, "nurse1", "198.51.100.7");
+    e->sem.country = S("jp");
+    ks_detect_feed(d, e);
+    e = vpn_ok(&b, T0 + MIN, 2, "nurse1", "198.51.100.8");
+    e->sem.country = S("US");
+    ks_detect_feed(d, e);
+    e = vpn_ok(&b, T0 + 2 * MIN, 3, "nurse1", "198.51.100.9");
+    e->sem.country = S("RU");
+    ks_detect_feed(d, e);
+    /* a failure from abroad is brute_force's business; internal never foreign */
+    e = vpn_ok(&b, T0 + 3 * MIN, 4, "nurse1", "198.51.100.10");
+    e->sem.country = S("CN");
+    e->sem.outcome = KS_OUTCOME_FAILURE;
+    ks_detect_feed(d, e);
+    e = vpn_ok(&b, T0 + 4 * MIN, 5, "nurse1", "10.0.0.5");
+    e->sem.country = S("CN");
+    ks_detect_feed(d, e);
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "vpn_foreign"), 1);
+    const ks_finding *f = first_of(&g, "vpn_foreign");
+    if (f) {
+        CHECK_STR(f->user, "nurse1");
+        CHECK_INT(f->count, 2);
+        CHECK_STR(f->detail, "US 198.51.100.8, RU 198.51.100.9");
+        CHECK_STR(f->src_ip, "");
+        CHECK_INT(f->severity, KS_LEVEL_HIGH);
+        CHECK_INT(f->evidence[1].record_id, 3);
+    }
+    ks_detect_close(&d);
+    /* home country US: the Japanese login is foreign */
+    memset(&g, 0, sizeof g);
+    ks_detect_opts o = {NULL, 0, "UTC", on_finding, &g, "us", NULL, NULL};
+    ks_diag diag = {0};
+    CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
+    ks_detect_begin_file(d, "vpn.log");
+    e = vpn_ok(&b, T0, 1, "nurse1", "198.51.100.7");
+    e->sem.country = S("JP");
+    ks_detect_feed(d, e);
+    e = vpn_ok(&b, T0, 2, "nurse1", "198.51.100.8");
+    e->sem.country = S("US");
+    ks_detect_feed(d, e);
+    ks_detect_close(&d);
+    CHECK_INT(count_of(&g, "vpn_foreign"), 1);
+    f = first_of(&g, "vpn_foreign");
+    if (f) CHECK_STR(f->detail, "JP 198.51.100.7");
+    /* a home country that is not a code is refused */
+    o.home_country = "Japan";
+    CHECK_INT(ks_detect_open(&d, &o, &diag), KS_ERR_ARG);
+    CHECK(strstr(diag.what, "Japan") != NULL);
+    /* a database that is not there: off, no finding, no crash */
+    o.home_country = NULL;
+    o.geoip = "/nonexistent/country.mmdb";
+    memset(&g, 0, sizeof g);
+    CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
+    ks_detect_begin_file(d, "vpn.log");
+    ks_detect_feed(d, vpn_ok(&b, T0, 1, "nurse1", "81.2.69.144"));
+    ks_detect_close(&d);
+    CHECK_INT(count_of(&g, "vpn_foreign"), 0);
+    /* the installed database (scripts/install-deps): 81.2.69.144 is in GB, 133.242.0.1 in
+     * JP; skipped when it is absent */
+    o.geoip = NULL;
+    memset(&g, 0, sizeof g);
+    CHECK_INT(ks_detect_open(&d, &o, &diag), KS_OK);
+    ks_detect_begin_file(d, "vpn.log");
+    ks_detect_feed(d, vpn_ok(&b, T0, 1, "nurse1", "133.242.0.1"));
+    ks_detect_feed(d, vpn_ok(&b, T0 + MIN, 2, "nurse1", "81.2.69.144"));
+    ks_detect_close(&d);
+    char why[512];
+    ks_geoip *geo = ks_geoip_open(NULL, why, sizeof why);
+    if (!geo) {
+        fprintf(stderr, "test_vpn_foreign: GeoIP part skipped: %s\n", why);
+        CHECK_INT(count_of(&g, "vpn_foreign"), 0);
+        return;
+    }
+    char cc[3];
+    CHECK(ks_geoip_country(geo, S("81.2.69.144"), cc));
+    CHECK_STR(cc, "GB");
+    CHECK(ks_geoip_country(geo, S("133.242.0.1"), cc));
+    CHECK_STR(cc, "JP");
+    CHECK(!ks_geoip_country(geo, S("10.0.0.1"), cc));
+    CHECK(!ks_geoip_country(geo, S("not an address"), cc));
+    CHECK(!ks_geoip_country(geo, S(""), cc));
+    ks_geoip_close(&geo);
+    CHECK_INT(count_of(&g, "vpn_foreign"), 1);
+    f = first_of(&g, "vpn_foreign");
+    if (f) {
+        CHECK_STR(f->detail, "GB 81.2.69.144");
+        CHECK_STR(f->src_ip, "81.2.69.144");
+        CHECK_INT(f->count, 1);
+    }
+}
+
+static ks_event *file_created(evb *b, int64_t t, uint64_t rec, const char *path)
+{
+    ks_event *e = mk(b, "Microsoft-Windows-Sysmon", 11, t, rec);
+    e->channel = S("Microsoft-Windows-Sysmon/Operational");
+    e->host = S("FS01");
+    e->sem.process = S("C:\\Users\\Public\\svc.exe");
+    e->sem.user = S("HOSP\\admin");
+    field(b, "TargetFilename", path);
+    return e;
+}
+
+static void test_ransomware(void)
+{
+    got g;
+    evb b;
+    char path[160];
+    /* 49 files with ".qwerty" in 5 folders within 5 min: nothing; the 50th: one
+     * finding, joined by what follows; the same file twice counts once; common
+     * extensions never count */
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "sysmon.evtx");
+    for (int i = 0; i < 49; i++) {
+        snprintf(path, sizeof path, "D:\\Share\\Ward%d\\chart%d.docx.qwerty", i % 5, i);
+        ks_detect_feed(d, file_created(&b, T0 + i * SEC, 1 + (uint64_t)i, path));
+        ks_detect_feed(d, file_created(&b, T0 + i * SEC, 100 + (uint64_t)i, path));
+        snprintf(path, sizeof path, "C:\\Windows\\Temp\\x%d.tmp", i);
+        ks_detect_feed(d, file_created(&b, T0 + i * SEC, 200 + (uint64_t)i, path));
+        snprintf(path, sizeof path, "C:\\ProgramData\\App\\f%d\\y%d.dll", i, i);
+        ks_detect_feed(d, file_created(&b, T0 + i * SEC, 300 + (uint64_t)i, path));
+    }
+    CHECK_INT(count_of(&g, "ransomware_execution"), 0);
+    ks_detect_feed(d, file_created(&b, T0 + 60 * SEC, 400, "D:\\Share\\Ward0\\last.xlsx.QWERTY"));
+    ks_detect_feed(d, file_created(&b, T0 + 90 * SEC, 401, "D:\\Share\\Ward9\\more.pdf.qwerty"));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "ransomware_execution"), 1);
+    const ks_finding *f = first_of(&g, "ransomware_execution");
+    if (f) {
+        CHECK_INT(f->variant, 0);
+        CHECK_INT(f->count, 51);
+        CHECK_INT(f->severity, KS_LEVEL_CRITICAL);
+        CHECK_STR(f->host, "FS01");
+        CHECK_STR(f->detail, ".QWERTY, C:\\Users\\Public\\svc.exe");
+        CHECK_INT(f->first_ns, T0);
+        CHECK_INT(f->last_ns, T0 + 90 * SEC);
+        CHECK(strstr(f->explanation, "one new extension") != NULL);
+    }
+    ks_detect_close(&d);
+    /* 50 files in one folder (a program's own cache): nothing; 50 over 6 minutes: nothing */
+    d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "sysmon.evtx");
+    for (int i = 0; i < 50; i++) {
+        snprintf(path, sizeof path, "C:\\App\\cache\\c%d.blob", i);
+        ks_detect_feed(d, file_created(&b, T0 + i * SEC, 1 + (uint64_t)i, path));
+        snprintf(path, sizeof path, "D:\\Share\\Ward%d\\c%d.enc", i % 5, i);
+        ks_detect_feed(d,
+                       file_created(&b, T0 + i * 7500 * INT64_C(1000000), 100 + (uint64_t)i, path));
+    }
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "ransomware_execution"), 0);
+    /* ransom notes: 4 folders: nothing; the 5th: one finding */
+    ks_detect_begin_file(d, "sysmon.evtx");
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "D:\\Share\\Ward%d\\HOW_TO_DECRYPT.txt", i);
+        ks_detect_feed(d, file_created(&b, T0 + i * SEC, 1 + (uint64_t)i, path));
+        if (i == 3) CHECK_INT(count_of(&g, "ransomware_execution"), 0);
+    }
+    /* an ordinary readme in folders elsewhere does not look like a note: no words */
+    ks_detect_feed(d, file_created(&b, T0 + 9 * SEC, 9, "C:\\Tools\\notes.txt"));
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "ransomware_execution"), 1);
+    f = first_of(&g, "ransomware_execution");
+    if (f) {
+        CHECK_INT(f->variant, 1);
+        CHECK_INT(f->count, 5);
+        CHECK(!strncmp(f->detail, "HOW_TO_DECRYPT.txt", 18));
+    }
+    ks_detect_close(&d);
+    /* 4663 writes: the same, from the Security log; reads do not count */
+    d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "security.evtx");
+    for (int i = 0; i < 60; i++) {
+        ks_event *e = mk(&b, SECURITY, 4663, T0 + i * SEC, 1 + (uint64_t)i);
+        snprintf(path, sizeof path, "\\Device\\HarddiskVolume2\\Share\\D%d\\f%d.jpg.lockbit", i % 4,
+                 i);
+        field(&b, "ObjectType", "File");
+        field(&b, "ObjectName", path);
+        field(&b, "AccessMask", i < 10 ? "0x1" : "0x6");
+        ks_detect_feed(d, e);
+    }
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "ransomware_execution"), 1);
+    f = first_of(&g, "ransomware_execution");
+    if (f) {
+        CHECK_INT(f->count, 50);
+        CHECK_STR(f->detail, ".lockbit");
+    }
+    /* known ransomware started */
+    memset(&g, 0, sizeof g);
+    ks_detect_begin_file(d, "security.evtx");
+    ks_event *e = mk(&b, SECURITY, 4688, T0, 1);
+    e->sem.process = S("C:\\Users\\admin\\Desktop\\LockBit_3.exe");
+    ks_detect_feed(d, e);
+    e = mk(&b, SECURITY, 4688, T0 + SEC, 2);
+    e->sem.process = S("C:\\Windows\\System32\\tasksche.exe");
+    ks_detect_feed(d, e);
+    e = mk(&b, SECURITY, 4688, T0 + SEC, 3);
+    e->sem.process = S("C:\\Windows\\System32\\taskschd.exe");
+    ks_detect_feed(d, e);
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "ransomware_execution"), 1);
+    f = first_of(&g, "ransomware_execution");
+    if (f) {
+        CHECK_INT(f->variant, 2);
+        CHECK_INT(f->count, 2);
+        CHECK_STR(f->detail,
+                  "C:\\Users\\admin\\Desktop\\LockBit_3.exe, C:\\Windows\\System32\\tasksche.exe");
+        CHECK(strstr(f->explanation, "Known ransomware") != NULL);
+    }
+    ks_detect_close(&d);
+}
+
+static void test_rdp_config(void)
+{
+    got g;
+    evb b;
+    ks_detect *d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "mixed.evtx");
+    /* Sysmon 13: RDP enabled, its port moved; an unrelated value is not */
+    ks_event *e = mk(&b, "Microsoft-Windows-Sysmon", 13, T0, 1);
+    e->host = S("PACS01");
+    field(&b, "TargetObject",
+          "HKLM\\System\\CurrentControlSet\\Control\\Terminal Server\\fDenyTSConnections");
+    field(&b, "Details", "DWORD (0x00000000)");
+    ks_detect_feed(d, e);
+    e = mk(&b, "Microsoft-Windows-Sysmon", 13, T0 + SEC, 2);
+    e->host = S("PACS01");
+    field(&b, "TargetObject",
+          "HKLM\\System\\CurrentControlSet\\Control\\Terminal "
+          "Server\\WinStations\\RDP-Tcp\\PortNumber");
+    field(&b, "Details", "DWORD (0x0000d431)");
+    ks_detect_feed(d, e);
+    e = mk(&b, "Microsoft-Windows-Sysmon", 13, T0 + SEC, 3);
+    e->host = S("PACS01");
+    field(&b, "TargetObject", "HKLM\\System\\CurrentControlSet\\Control\\Terminal Server\\Other");
+    field(&b, "Details", "DWORD (0x00000000)");
+    ks_detect_feed(d, e);
+    /* 4657 on another host: NLA off */
+    e = mk(&b, SECURITY, 4657, T0, 4);
+    e->host = S("EMR01");
+    e->sem.user = S("admin");
+    field(&b, "ObjectName",
+          "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Control\\Terminal "
+          "Server\\WinStations\\RDP-Tcp");
+    field(&b, "ObjectValueName", "UserAuthentication");
+    field(&b, "NewValue", "0");
+    ks_detect_feed(d, e);
+    /* command lines: reg add and a firewall rule for RDP; reg query is not a change */
+    e = mk(&b, SECURITY, 4688, T0 + 2 * SEC, 5);
+    e->host = S("PACS01");
+    e->sem.command_line = S("reg query \"HKLM\\System\\CurrentControlSet\\Control\\Terminal "
+                            "Server\" /v fDenyTSConnections");
+    ks_detect_feed(d, e);
+    e = mk(&b, SECURITY, 4688, T0 + 3 * SEC, 6);
+    e->host = S("PACS01");
+    e->sem.command_line = S("netsh advfirewall firewall add rule name=\"rdp\" dir=in "
+                            "action=allow protocol=TCP localport=3389");
+    ks_detect_feed(d, e);
+    /* an ordinary firewall rule is not */
+    e = mk(&b, SECURITY, 4688, T0 + 4 * SEC, 7);
+    e->host = S("PACS01");
+    e->sem.command_line = S("netsh advfirewall firewall add rule name=web dir=in localport=443");
+    ks_detect_feed(d, e);
+    /* the firewall log: a rule that lets 3389 in */
+    e = mk(&b, "Microsoft-Windows-Windows Firewall With Advanced Security", 2004, T0 + 5 * SEC, 8);
+    e->host = S("PACS01");
+    field(&b, "RuleName", "open rdp");
+    field(&b, "LocalPorts", "3389");
+    field(&b, "Direction", "1");
+    field(&b, "Action", "3");
+    ks_detect_feed(d, e);
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "rdp_config_change"), 2);
+    for (int i = 0; i < g.n && i < 64; i++) {
+        const ks_finding *f = &g.f[i];
+        if (!strcmp(f->host, "PACS01")) {
+            CHECK_INT(f->count, 4);
+            CHECK_INT(f->severity, KS_LEVEL_HIGH);
+            CHECK(!strncmp(f->detail,
+                           "fDenyTSConnections = DWORD (0x00000000), PortNumber = DWORD "
+                           "(0x0000d431), netsh advfirewall",
+                           89));
+            CHECK(strstr(f->detail, "firewall rule allows 3389: open rdp") != NULL);
+        } else {
+            CHECK_STR(f->host, "EMR01");
+            CHECK_STR(f->detail, "UserAuthentication = 0");
+            CHECK_STR(f->user, "admin");
+        }
+    }
+    ks_detect_close(&d);
+}
+
 int main(void)
 {
     ks_lang_set("en");
@@ -1044,5 +1676,12 @@ int main(void)
     test_credentials();
     test_commands();
     test_simulate();
+    test_vpn_new_source();
+    test_share_enumeration();
+    test_smb1();
+    test_long_session();
+    test_vpn_foreign();
+    test_ransomware();
+    test_rdp_config();
     return ks_test_done();
 }

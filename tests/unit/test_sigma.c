@@ -498,7 +498,7 @@ static void test_hunt(void)
     ks_sigma_rules *r = NULL;
     CHECK(ks_sigma_open(&r) == KS_OK);
     CHECK_INT(ks_sigma_load_mem(r, rule, strlen(rule), "hunt.yml"), 1);
-    ks_detect_opts o = {NULL, 0, "UTC", on_finding, NULL};
+    ks_detect_opts o = {NULL, 0, "UTC", on_finding, NULL, NULL, NULL, NULL};
     ks_detect *d = NULL;
     CHECK(ks_detect_open(&d, &o, NULL) == KS_OK);
     CHECK(ks_detect_add_sigma(d, r) == KS_OK);
