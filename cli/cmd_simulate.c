@@ -26,8 +26,15 @@ static const char help_en[] =
     "  -o DIR      the folder to write to (created if missing; files are replaced)\n"
     "  --seed N    another day with the same story (default 1); the same seed always\n"
     "              gives the same files\n"
-    "  --scenario NAME rdp_bruteforce (the default: the intrusion above) or none (an\n"
-    "              ordinary day and night, no attack)\n"
+    "  --scenario NAME one of:\n"
+    "              rdp_bruteforce  the default: the intrusion above\n"
+    "              vpn             as Japanese hospitals met it: an SSL-VPN brute force\n"
+    "                              from abroad until the vendor's maintenance account\n"
+    "                              opens it, RDP from the VPN's address, SMB logons at\n"
+    "                              night, AnyDesk as a service (7045), vssadmin delete\n"
+    "                              shadows (4688), the Security log cleared (1102); adds\n"
+    "                              DIR/vpn/fortigate.log (FortiGate syslog, four weeks)\n"
+    "              none            an ordinary day and night, no attack\n"
     "  --truth FILE    also write the ground truth as JSON: first_intrusion (ISO 8601\n"
     "              UTC), the attacker's address and account, the planted chain\n"
     "  --site-out FILE also write the practice hospital's site.yaml (for --site)\n"
@@ -53,8 +60,15 @@ static const char help_ja[] =
     "オプション:\n"
     "  -o フォルダ  書き込み先 (なければ作成し、既存のファイルは置き換えます)\n"
     "  --seed N     同じ筋書きの別の 1 日 (既定は 1)。同じ値なら常に同じファイルになります\n"
-    "  --scenario 名前      rdp_bruteforce (既定: 上記の侵入) または none (攻撃のない\n"
-    "               普通の 1 日)\n"
+    "  --scenario 名前      次のいずれか:\n"
+    "               rdp_bruteforce  既定: 上記の侵入\n"
+    "               vpn             国内の病院の事例と同じ筋書き: 海外からの SSL-VPN への\n"
+    "                               ブルートフォース、ベンダー保守用アカウントでの接続\n"
+    "                               成功、VPN のアドレスからの RDP、夜間の SMB ログオン、\n"
+    "                               AnyDesk のサービス登録 (7045)、vssadmin によるシャドウ\n"
+    "                               コピー削除 (4688)、Security ログの消去 (1102)。\n"
+    "                               vpn/fortigate.log (FortiGate の syslog、4 週間分) も書く\n"
+    "               none            攻撃のない普通の 1 日\n"
     "  --truth ファイル     正解 (最初の侵入時刻 first_intrusion、攻撃者のアドレスと\n"
     "               アカウント、仕込んだ攻撃の連鎖) を JSON で書く\n"
     "  --site-out ファイル  練習用病院の site.yaml を書く (--site 用)\n"
@@ -89,7 +103,7 @@ int cmd_simulate(int argc, char **argv)
         } else if (strcmp(a, "--scenario") == 0 && i + 1 < argc) {
             int sc = ks_sim_scenario_find(argv[++i]);
             if (sc < 0) {
-                fprintf(stderr, "--scenario: rdp_bruteforce or none\n");
+                fprintf(stderr, "--scenario: rdp_bruteforce, vpn or none\n");
                 return KS_EXIT_USAGE;
             }
             scenario = (ks_sim_scenario)sc;
@@ -140,6 +154,18 @@ int cmd_simulate(int argc, char **argv)
     }
     if (!res.intrusion_ns) {
         puts(ja ? "攻撃なし (シナリオ none)" : "no attack (scenario none)");
+        return KS_EXIT_OK;
+    }
+    if (res.scenario == KS_SIM_VPN) {
+        printf(ja ? "侵入: %s から %s として %s の VPN にログイン ("
+                  : "intrusion: VPN login from %s as %s on %s at ",
+               res.attacker_ip, res.account, res.entry_host);
+        put_time(stdout, res.intrusion_ns);
+        printf(ja ? ")、その前に %u 回のログイン失敗。VPN のアドレス %s から %s として RDP、"
+                    "その後 %u 回のネットワークログオン\n"
+                  : ", after %u failed logins; then RDP from the VPN's address %s as %s and "
+                    "%u network logons to servers\n",
+               res.failed_logons, res.vpn_address, res.windows_account, res.lateral_logons);
         return KS_EXIT_OK;
     }
     printf(ja ? "侵入: %s から %s として %s へ RDP ログオン ("

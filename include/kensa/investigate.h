@@ -57,6 +57,15 @@ typedef struct ks_chain {
     char account[160];  /* the account the attacker used */
     char src_ip[64];    /* where from */
     char entry_host[128];
+    /* An entry through a VPN: the internal address the VPN gave the attacker
+     * (FortiGate tunnelip=, assigned_ip= of the other vendors) while the tunnel was up
+     * (via_to 0: its end was not seen; a day then), and the account of the first
+     * logon from that address when it is not `account` (the VPN's user is often a
+     * local one of the device: the Windows account is another). Logons from via_ip in
+     * that time, and of via_account afterwards, belong to the chain. */
+    char via_ip[64];
+    int64_t via_from, via_to;
+    char via_account[160];
     unsigned stages; /* bit per ks_stage seen */
     ks_level severity;
 } ks_chain;

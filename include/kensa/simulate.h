@@ -1,8 +1,9 @@
 /* Synthetic evidence: one day of a small hospital's Windows event logs with an
- * intrusion in it (RDP brute force at night, a logon after the failures, network
- * logons to the servers, a service installed, a log cleared), written as real .evtx
- * files for demos, tests and benchmarks. Nothing in it is real: host and account
- * names, SIDs and addresses are invented; outside addresses are RFC 5737's. */
+ * intrusion in it (RDP or VPN brute force at night, a logon after the failures,
+ * network logons to the servers, a service installed, a log cleared), written as real
+ * .evtx files (and the VPN device's syslog) for demos, tests and benchmarks. Nothing
+ * in it is real: host and account names, SIDs and addresses are invented; outside
+ * addresses are RFC 5737's. */
 #ifndef KENSA_SIMULATE_H
 #define KENSA_SIMULATE_H
 
@@ -20,17 +21,24 @@ typedef struct ks_sim_file {
 typedef enum ks_sim_scenario {
     KS_SIM_RDP_BRUTEFORCE = 0, /* the default: the intrusion described above */
     KS_SIM_NO_ATTACK,          /* an ordinary day and night, nothing else */
+    KS_SIM_VPN,                /* as the Japanese hospitals met it (Handa 2021, Osaka 2022):
+                                  SSL-VPN brute force from abroad, the vendor's maintenance
+                                  account opens it, RDP from the VPN's address, SMB logons
+                                  at night, AnyDesk as a service, vssadmin delete shadows,
+                                  the Security log cleared; DIR/vpn/fortigate.log holds
+                                  four weeks of the FortiGate's VPN log before it */
     KS_SIM_SCENARIO_COUNT
 } ks_sim_scenario;
 
-/* "rdp_bruteforce", "none"; and back (-1 for an unknown name). */
+/* "rdp_bruteforce", "none", "vpn"; and back (-1 for an unknown name). */
 const char *ks_sim_scenario_name(ks_sim_scenario s);
 int ks_sim_scenario_find(const char *name);
 
 /* One planted step of the attack: what an investigation should find. */
 typedef struct ks_sim_step {
     const char *stage; /* "entry", "spread", "persistence", "evasion" */
-    const char *kind;  /* "brute_force", "logon", "network_logon", "service_install", ... */
+    const char *kind;  /* "brute_force", "logon", "vpn_login", "rdp_logon", "network_logon",
+                          "service_install", "shadow_copy_deletion", "log_cleared", ... */
     int64_t time_ns;   /* UTC, FILETIME precision */
     char host[64];
     char what[128];
@@ -40,13 +48,17 @@ typedef struct ks_sim_step {
 
 /* What was written, and what an investigation of it should find. */
 typedef struct ks_sim_result {
-    ks_sim_file files[2]; /* DIR/Security.evtx, DIR/System.evtx */
+    ks_sim_file files[3]; /* DIR/Security.evtx, DIR/System.evtx (, DIR/vpn/fortigate.log) */
     unsigned nfiles;
     int64_t intrusion_ns;                /* the attacker's first successful logon */
     char attacker_ip[48];                /* where it came from */
-    char account[64];                    /* DOMAIN\user the attacker logged on as */
-    char entry_host[64];                 /* the host the attacker logged on to */
-    unsigned failed_logons;              /* 4625 events of the brute force */
+    char account[64];                    /* DOMAIN\user the attacker logged on as (vpn: the
+                                            VPN user) */
+    char entry_host[64];                 /* the host the attacker logged on to (vpn: the
+                                            VPN device) */
+    char vpn_address[48];                /* vpn: the internal address the VPN gave it */
+    char windows_account[64];            /* vpn: DOMAIN\user of its RDP logon */
+    unsigned failed_logons;              /* 4625 events (vpn: failed VPN logins) */
     unsigned lateral_logons;             /* network logons from the entry host afterwards */
     int64_t attempt_ns;                  /* the first failed logon of the brute force */
     ks_sim_step chain[KS_SIM_MAX_STEPS]; /* the planted attack, in time order */
@@ -55,8 +67,9 @@ typedef struct ks_sim_result {
 } ks_sim_result;
 
 /* Write DIR/Security.evtx and DIR/System.evtx (DIR is created if missing; existing
- * files are replaced). The same seed always gives the same files, byte for byte.
- * res (if not NULL) is filled; diag (if not NULL) says what failed. */
+ * files are replaced; scenario vpn adds DIR/vpn/fortigate.log, RFC 3164 lines in
+ * FortiOS key=value form with date=, time= and tz=). The same seed always gives the same files,
+ * byte for byte. res (if not NULL) is filled; diag (if not NULL) says what failed. */
 ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag);
 /* The same for a scenario (KS_SIM_NO_ATTACK: res says no intrusion, all zero). */
 ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario scenario,

@@ -2,9 +2,11 @@
  * measures log coverage and logons per host and account; the findings then seed
  * attack chains (an entry: a logon after failures, RDP or VPN from outside), and
  * pass 2 collects the logons of the chains' accounts and addresses (spread, and
- * earlier logons from the attacker's address). Other findings join the chain that
- * reached their host or used their account last. Memory holds findings, chains and
- * bounded tables, never events. */
+ * earlier logons from the attacker's address). A VPN entry links to Windows through
+ * the address the VPN gave the attacker (pass 2 reads the syslog files first to learn
+ * it, and the Windows logons from it bring in their account). Other findings join
+ * the chain that reached their host or used their account last. Memory holds
+ * findings, chains and bounded tables, never events. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,9 @@ typedef struct run {
     size_t caplogons;
     uint64_t cov_dropped;
     const char *file; /* the file being read (inv->files[i]) */
+    size_t file_index;
+    long linked_at; /* pass 2: file where a chain learned its via_account, or -1 */
+    bool repeat;    /* pass 2 again over files read before that */
     int failed;
 } run;
 
@@ -277,6 +282,16 @@ static int is_logon(const ks_event *ev, int *failed)
     return 0;
 }
 
+/* Machine accounts and the system's own: no person logs on with them. */
+static int system_account(const char *user)
+{
+    size_t n = strlen(user);
+    return !n || user[n - 1] == '$' || !strcmp(user, "-") || !strcasecmp(user, "SYSTEM") ||
+           !strcasecmp(user, "ANONYMOUS LOGON") || !strcasecmp(user, "LOCAL SERVICE") ||
+           !strcasecmp(user, "NETWORK SERVICE") || !strncasecmp(user, "DWM-", 4) ||
+           !strncasecmp(user, "UMFD-", 5);
+}
+
 static void logon_add(run *r, const ks_event *ev)
 {
     int failed;
@@ -285,11 +300,7 @@ static void logon_add(run *r, const ks_event *ev)
     copy_str(host, sizeof host, ev->host);
     copy_str(user, sizeof user, ev->sem.user);
     copy_str(src, sizeof src, ev->sem.src_ip);
-    if (user[strlen(user) - 1] == '$') return; /* machine accounts */
-    if (!strcmp(user, "-") || !strcasecmp(user, "SYSTEM") || !strcasecmp(user, "ANONYMOUS LOGON") ||
-        !strcasecmp(user, "LOCAL SERVICE") || !strcasecmp(user, "NETWORK SERVICE") ||
-        !strncasecmp(user, "DWM-", 4) || !strncasecmp(user, "UMFD-", 5))
-        return;
+    if (system_account(user)) return;
     ks_investigation *inv = r->inv;
     uint64_t h = fnv(fnv(UINT64_C(0xcbf29ce484222325), host), user);
     size_t mask = KS_INV_MAX_LOGONS * 2 - 1;
@@ -440,6 +451,15 @@ static ks_stage stage_of(const ks_investigate_opts *o, const ks_finding *f, int 
     return KS_STAGE_SPREAD; /* lateral movement, off-duty logons, tools, credentials */
 }
 
+/* Is src the address the chain's VPN gave the attacker, at t (while the tunnel was
+ * up; a day when its end was not seen)? */
+static int via_during(const ks_chain *c, const char *src, int64_t t)
+{
+    if (!c->via_ip[0] || strcmp(src, c->via_ip) || t < c->via_from) return 0;
+    int64_t end = c->via_to ? c->via_to : c->via_from + 24 * HOUR;
+    return t <= end;
+}
+
 /* Does the chain reach host, account or address by time t? */
 static int chain_reaches(const ks_chain *c, const char *host, const char *user, const char *src,
                          int64_t t)
@@ -447,6 +467,8 @@ static int chain_reaches(const ks_chain *c, const char *host, const char *user, 
     if (!c->has_entry || t < c->entry_ns - HOUR || t > c->last_ns + CHAIN_WINDOW) return 0;
     if (src[0] && c->src_ip[0] && !strcmp(src, c->src_ip)) return 1;
     if (user[0] && same_user(user, c->account)) return 1;
+    if (user[0] && c->via_account[0] && same_user(user, c->via_account)) return 1;
+    if (src[0] && via_during(c, src, t)) return 1;
     if (host[0] && same_host(host, c->entry_host)) return 1;
     for (size_t i = 0; i < c->nsteps; i++)
         if (c->steps[i].stage == KS_STAGE_SPREAD && c->steps[i].time_ns <= t + 5 * 60 * NS_PER_S &&
@@ -539,12 +561,66 @@ static void seed_chains(run *r)
     }
 }
 
-/* Pass 2: logons of the chains' accounts on other hosts (spread), and successful
- * logons from a chain's address before its entry (an earlier entry). */
+/* The address a VPN line says it gave the client, "" when none. */
+static void vpn_assigned(const ks_event *ev, char *out, size_t cap)
+{
+    static const char *const KEYS[] = {"tunnelip", "assigned_ip"};
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0] && !out[0]; i++) {
+        const ks_field *f = ks_event_field(ev, KEYS[i]);
+        if (f && f->value.type == KS_VT_UTF8 && f->value.size < cap)
+            copy_str(out, cap, (ks_str){(const char *)f->value.data, f->value.size});
+    }
+    /* only an address inside: "(null)", "N/A", "0.0.0.0" are none */
+    if (out[0] && (!strcmp(out, "0.0.0.0") || !ks_addr_is_internal((ks_str){out, strlen(out)})))
+        out[0] = 0;
+}
+
+/* Pass 2, the VPN device's lines of a chain that entered by it: the address its
+ * tunnel got (a line of the entry's session, within ten minutes of it) and when the
+ * tunnel went down. */
+static void pass2_vpn(run *r, const ks_event *ev)
+{
+    ks_investigation *inv = r->inv;
+    ks_str a = ev->sem.action;
+    int login = ks_str_eq(a, KS_ACTION_VPN_LOGIN) && ev->sem.outcome != KS_OUTCOME_FAILURE;
+    int down = ks_str_eq(a, KS_ACTION_VPN_LOGOUT) || ks_str_eq(a, KS_ACTION_TUNNEL_DOWN);
+    if (!ev->sem.src_ip.len || (!login && !down && !ks_str_eq(a, KS_ACTION_TUNNEL_UP) &&
+                                !ks_event_field(ev, "assigned_ip")))
+        return;
+    char host[128], user[160], src[64], addr[64];
+    copy_str(host, sizeof host, ev->host);
+    copy_str(user, sizeof user, ev->sem.user);
+    copy_str(src, sizeof src, ev->sem.src_ip);
+    int64_t t = ev->time_ns;
+    for (size_t i = 0; i < inv->nchains; i++) {
+        ks_chain *c = &inv->chains[i];
+        if (!c->has_entry || strcmp(src, c->src_ip) || !same_host(host, c->entry_host) ||
+            (user[0] && !same_user(user, c->account)))
+            continue;
+        if (down && c->via_ip[0] && t >= c->via_from && !c->via_to) {
+            vpn_assigned(ev, addr, sizeof addr);
+            if (!addr[0] || !strcmp(addr, c->via_ip)) c->via_to = t;
+            continue;
+        }
+        if (down || c->via_ip[0] || t < c->entry_ns - NS_PER_S ||
+            t > c->entry_ns + 10 * 60 * NS_PER_S)
+            continue;
+        vpn_assigned(ev, addr, sizeof addr);
+        if (!addr[0]) continue;
+        copy_cstr(c->via_ip, sizeof c->via_ip, addr);
+        c->via_from = c->entry_ns < t ? c->entry_ns : t;
+    }
+}
+
+/* Pass 2: logons of the chains' accounts on other hosts (spread), logons from the
+ * address a chain's VPN gave the attacker, and successful logons from a chain's
+ * address before its entry (an earlier entry). */
 static void pass2_event(run *r, const ks_event *ev)
 {
     int failed;
     ks_investigation *inv = r->inv;
+    if (ev->sem.action.len) pass2_vpn(r, ev);
     if (!is_logon(ev, &failed) || failed || !ev->sem.user.len) return;
     char host[128], user[160], src[64];
     copy_str(host, sizeof host, ev->host);
@@ -552,10 +628,18 @@ static void pass2_event(run *r, const ks_event *ev)
     copy_str(src, sizeof src, ev->sem.src_ip);
     int64_t t = ev->time_ns;
     long best = -1;
+    int via = 0;
     for (size_t i = 0; i < inv->nchains; i++) {
         ks_chain *c = &inv->chains[i];
         if (!c->has_entry) continue;
-        if (src[0] && !strcmp(src, c->src_ip) && t < c->entry_ns &&
+        if (src[0] && via_during(c, src, t) && !ev->sem.action.len) {
+            /* from the VPN's address: the attacker's first step inside */
+            if (best < 0 || !via || c->entry_ns > inv->chains[best].entry_ns) best = (long)i;
+            via = 1;
+            continue;
+        }
+        if (via) continue;
+        if (!r->repeat && src[0] && !strcmp(src, c->src_ip) && t < c->entry_ns &&
             t > c->entry_ns - 30 * 24 * HOUR) {
             /* an earlier success from the same address */
             ks_step *s = step_add(c, KS_STAGE_ENTRY, t);
@@ -571,8 +655,9 @@ static void pass2_event(run *r, const ks_event *ev)
             s->record_id = ev->record_id;
             continue;
         }
-        if (!same_user(user, c->account) || t <= c->entry_ns || t > c->entry_ns + CHAIN_WINDOW ||
-            same_host(host, c->entry_host))
+        if (!(same_user(user, c->account) ||
+              (c->via_account[0] && same_user(user, c->via_account))) ||
+            t <= c->entry_ns || t > c->entry_ns + CHAIN_WINDOW || same_host(host, c->entry_host))
             continue;
         int type = ev->sem.logon_type;
         if (type != 3 && type != 10 && ev->sem.action.len == 0) continue;
@@ -580,6 +665,10 @@ static void pass2_event(run *r, const ks_event *ev)
     }
     if (best < 0) return;
     ks_chain *c = &inv->chains[best];
+    if (via && !same_user(user, c->account) && !c->via_account[0] && !system_account(user)) {
+        copy_cstr(c->via_account, sizeof c->via_account, user);
+        r->linked_at = (long)r->file_index;
+    }
     /* one step per host and quarter hour */
     for (size_t i = c->nsteps; i-- > 0;) {
         const ks_step *s = &c->steps[i];
@@ -753,10 +842,17 @@ static void estimate(run *r)
 
 /* --- the run ------------------------------------------------------------------------ */
 
-static void read_pass(run *r, unsigned pass, const ks_source_opts *so)
+/* Pass 2 reads the syslog files (VPN devices) first: the addresses they gave the
+ * attackers link the Windows logons read after them. */
+enum { FILES_ALL, FILES_SYSLOG, FILES_OTHER };
+
+static void read_pass(run *r, unsigned pass, const ks_source_opts *so, int which, size_t end)
 {
     ks_investigation *inv = r->inv;
-    for (size_t i = 0; i < inv->nfiles; i++) {
+    for (size_t i = 0; i < inv->nfiles && i < end; i++) {
+        if (which != FILES_ALL && (r->formats[i] == KS_FORMAT_SYSLOG) != (which == FILES_SYSLOG))
+            continue;
+        r->file_index = i;
         ks_source_opts o = *so;
         o.format = r->formats[i];
         o.on_problem = on_problem;
@@ -841,7 +937,7 @@ ks_status ks_investigate_run(ks_investigation **out, char *const *paths, size_t 
             inv->files_failed++;
     }
     ks_source_opts so = {.tz = tz, .year = o->year};
-    read_pass(&r, 1, &so);
+    read_pass(&r, 1, &so, FILES_ALL, inv->nfiles);
     if (r.failed) {
         st = ks_diag_set(diag, KS_ERR_NOMEM, NULL, 0, "out of memory");
         goto fail;
@@ -867,7 +963,17 @@ ks_status ks_investigate_run(ks_investigation **out, char *const *paths, size_t 
     }
     for (size_t i = 0; i < inv->nfindings; i++) inv->finding_chain[i] = -1;
     seed_chains(&r);
-    if (inv->nchains) read_pass(&r, 2, &so);
+    if (inv->nchains) {
+        r.linked_at = -1;
+        read_pass(&r, 2, &so, FILES_SYSLOG, inv->nfiles);
+        read_pass(&r, 2, &so, FILES_OTHER, inv->nfiles);
+        /* an account learned from the VPN's address: its logons in the files read
+         * before (and earlier in that file) */
+        if (r.linked_at >= 0) {
+            r.repeat = true;
+            read_pass(&r, 2, &so, FILES_OTHER, (size_t)r.linked_at + 1);
+        }
+    }
     for (size_t i = 0; i < inv->nchains; i++)
         qsort(inv->chains[i].steps, inv->chains[i].nsteps, sizeof(ks_step), step_by_time);
     attach_findings(&r);

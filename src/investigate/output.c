@@ -261,6 +261,12 @@ static void summary_json(ks_buf *b, const ks_investigation *inv)
         ks_inv_json_str(b, c->src_ip);
         ks_buf_puts(b, ", \"entry_host\": ");
         ks_inv_json_str(b, c->entry_host);
+        if (c->via_ip[0]) { /* a VPN entry: the address it gave, the account used from it */
+            ks_buf_puts(b, ", \"vpn_address\": ");
+            ks_inv_json_str(b, c->via_ip);
+            ks_buf_puts(b, ", \"vpn_windows_account\": ");
+            ks_inv_json_str(b, c->via_account);
+        }
         ks_buf_puts(b, ", \"severity\": ");
         ks_inv_json_str(b, ks_level_name(c->severity));
         ks_buf_puts(b, ", \"stages\": [");

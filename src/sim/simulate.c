@@ -1,8 +1,9 @@
 /* A synthetic hospital day as Windows event logs, for `kensa simulate`, demos and
  * tests: staff logons during business hours, an administrator's RDP sessions, a
- * vendor's maintenance, the nightly backup, then an RDP brute force from outside, the
- * logon after it, network logons to the servers, a service installed and a log
- * cleared. Every name and address is invented; a seed always gives the same files. */
+ * vendor's maintenance, the nightly backup, then an RDP (or SSL-VPN, with the
+ * FortiGate's syslog) brute force from outside, the logon after it, network logons to
+ * the servers, a service installed and a log cleared. Every name and address is
+ * invented; a seed always gives the same files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,22 @@ static const account VENDOR = {"vendor.emr", 1120, 1};
 
 #define VENDOR_IP "198.51.100.23" /* the EMR vendor's office (RFC 5737) */
 
-enum kind { K_LOGON, K_LOGOFF, K_FAIL, K_SVC_STATE, K_SVC_INSTALL, K_CLEARED };
+/* The VPN device of scenario vpn: a FortiGate whose SSL-VPN gives addresses from
+ * FortiOS's default tunnel range; the vendor logs in with a local VPN account. */
+#define FGT_NAME "FGT-HOSP01"
+#define FGT_SERIAL "FG100FTK19004217"
+#define VPN_VENDOR_USER "maint-emr"
+
+enum kind {
+    K_LOGON,
+    K_LOGOFF,
+    K_FAIL,
+    K_SVC_STATE,
+    K_SVC_INSTALL,
+    K_CLEARED,
+    K_PROCESS,
+    K_SEC_CLEARED
+};
 
 /* One event to write, before it is turned into fields. */
 typedef struct sev {
@@ -69,13 +85,29 @@ typedef struct sev {
     uint16_t port, item;
 } sev;
 
+/* One line of the VPN device's log. */
+enum vkind { V_FAIL, V_UP, V_DOWN };
+typedef struct vline {
+    int64_t t; /* whole seconds: the device logs seconds */
+    uint32_t seq, tunnelid;
+    uint8_t kind;
+    const char *user, *remip, *group, *reason;
+    char tunnelip[16];
+    int64_t up; /* V_DOWN: when the tunnel came up */
+} vline;
+
 typedef struct sim {
     uint64_t rng;
     uint64_t next_logon_id;
     sev *ev;
     size_t n, cap;
+    vline *vl; /* scenario vpn: the FortiGate's lines */
+    size_t nv, capv;
     int failed; /* out of memory */
     char attacker_ip[48], attacker_ws[32];
+    const char *vendor_ip; /* where the vendor's RDP comes from */
+    char vendor_tunnel[16];
+    int64_t vendor_rdp; /* when it comes */
 } sim;
 
 /* splitmix64: small, fast, and the same everywhere */
@@ -175,7 +207,8 @@ static void ordinary_day(sim *s)
     }
     /* the vendor's remote maintenance: RDP to RDS01, then to the EMR database */
     int64_t t = jst(s, 0, 14, 5 + (int)below(s, 20), 0);
-    logon(s, t, 10, H_RDS01, &VENDOR, VENDOR_IP, "RDS01", 35 * MINUTE);
+    s->vendor_rdp = t;
+    logon(s, t, 10, H_RDS01, &VENDOR, s->vendor_ip, "RDS01", 35 * MINUTE);
     sev *e =
         logon(s, t + 4 * MINUTE, 3, H_EMRDB01, &VENDOR, HOSTS[H_RDS01].ip, "RDS01", 20 * MINUTE);
     if (e) e->ntlm = 1;
@@ -201,8 +234,10 @@ static void ordinary_day(sim *s)
     }
 }
 
-static const char *const IMPLANTS[3][3];
+static const char *const IMPLANTS[4][3];
 
+/* where: a host of HOSTS, or H_VPN for the VPN device. */
+#define H_VPN 255
 static ks_sim_step *truth_step(ks_sim_result *res, const char *stage, const char *kind, int64_t t,
                                uint8_t where)
 {
@@ -212,8 +247,21 @@ static ks_sim_step *truth_step(ks_sim_result *res, const char *stage, const char
     st->stage = stage;
     st->kind = kind;
     st->time_ns = t / 100 * 100;
-    snprintf(st->host, sizeof st->host, "%s" FQDN, HOSTS[where].name);
+    if (where == H_VPN)
+        snprintf(st->host, sizeof st->host, "%s", FGT_NAME);
+    else
+        snprintf(st->host, sizeof st->host, "%s" FQDN, HOSTS[where].name);
     return st;
+}
+
+static void chain_sort(ks_sim_result *res)
+{
+    for (unsigned i = 1; i < res->nchain; i++)
+        for (unsigned k = i; k > 0 && res->chain[k].time_ns < res->chain[k - 1].time_ns; k--) {
+            ks_sim_step x = res->chain[k];
+            res->chain[k] = res->chain[k - 1];
+            res->chain[k - 1] = x;
+        }
 }
 
 static void intrusion(sim *s, ks_sim_result *res)
@@ -286,13 +334,211 @@ static void intrusion(sim *s, ks_sim_result *res)
     e = add(s, bk_t + (4 + below(s, 4)) * MINUTE, K_CLEARED, H_BK01);
     if (e && (st = truth_step(res, "evasion", "log_cleared", e->t, H_BK01)))
         snprintf(st->what, sizeof st->what, "System log cleared by %s", VENDOR.name);
-    /* in time order */
-    for (unsigned i = 1; i < res->nchain; i++)
-        for (unsigned k = i; k > 0 && res->chain[k].time_ns < res->chain[k - 1].time_ns; k--) {
-            ks_sim_step x = res->chain[k];
-            res->chain[k] = res->chain[k - 1];
-            res->chain[k - 1] = x;
+    chain_sort(res);
+}
+
+/* --- scenario vpn: the FortiGate's log and the intrusion through it ---------------- */
+
+static vline *vpn_add(sim *s, int64_t t, enum vkind k, const char *user, const char *remip)
+{
+    if (s->nv == s->capv) {
+        size_t cap = s->capv ? s->capv * 2 : 256;
+        vline *v = realloc(s->vl, cap * sizeof *v);
+        if (!v) {
+            s->failed = 1;
+            return NULL;
         }
+        s->vl = v;
+        s->capv = cap;
+    }
+    vline *v = &s->vl[s->nv];
+    *v = (vline){.t = t / NS_PER_S * NS_PER_S,
+                 .seq = (uint32_t)s->nv,
+                 .kind = (uint8_t)k,
+                 .user = user,
+                 .remip = remip,
+                 .group = "N/A",
+                 .reason = "N/A"};
+    s->nv++;
+    return v;
+}
+
+/* A tunnel from up to down: its address from the pool (FortiOS's default
+ * 10.212.134.200-210), written to tip. */
+static void vpn_session(sim *s, int64_t up, int64_t down, const char *user, const char *remip,
+                        const char *group, char tip[16])
+{
+    char addr[16];
+    if (tip && tip[0])
+        memcpy(addr, tip, sizeof addr);
+    else
+        snprintf(addr, sizeof addr, "10.212.134.%u", 200 + below(s, 11));
+    uint32_t id = 0x40000000u + (uint32_t)below(s, 0x3fffffff);
+    vline *v = vpn_add(s, up, V_UP, user, remip);
+    if (v) {
+        v->group = group;
+        v->tunnelid = id;
+        memcpy(v->tunnelip, addr, sizeof addr);
+    }
+    v = vpn_add(s, down, V_DOWN, user, remip);
+    if (v) {
+        v->group = group;
+        v->tunnelid = id;
+        v->up = up / NS_PER_S * NS_PER_S;
+        memcpy(v->tunnelip, addr, sizeof addr);
+    }
+    if (tip) memcpy(tip, addr, sizeof addr);
+}
+
+typedef struct vpn_staff {
+    const char *user, *home;
+} vpn_staff;
+
+/* Doctors reading results from home in the evening (from their ISPs). */
+static const vpn_staff VPN_STAFF[] = {
+    {"sato.k", "192.0.2.41"}, {"ito.r", "192.0.2.87"}, {"yamada.k", "192.0.2.133"}};
+
+/* Four weeks of ordinary VPN use before the night: the vendor's maintenance on
+ * weekday afternoons from its office (within site.yaml's duty hours for vendor.emr;
+ * on the simulated Tuesday the session that carries its RDP to RDS01), and staff in
+ * the evenings, now and then after mistyping the password once. */
+static void vpn_background(sim *s)
+{
+    for (int day = -28; day <= 0; day++) {
+        int wday = ((2 + day) % 7 + 7) % 7; /* day 0 is a Tuesday */
+        if (day == 0) {
+            int64_t up = s->vendor_rdp - (int64_t)(60 + below(s, 120)) * NS_PER_S;
+            int64_t down = s->vendor_rdp + (int64_t)(37 + below(s, 5)) * MINUTE;
+            vpn_session(s, up, down, VPN_VENDOR_USER, VENDOR_IP, "vpn-vendor", s->vendor_tunnel);
+        } else if (wday >= 1 && wday <= 5 && below(s, 2)) {
+            int64_t up = jst(s, day, 13, 0, 0) + (int64_t)below(s, 150) * MINUTE;
+            vpn_session(s, up, up + (int64_t)(20 + below(s, 70)) * MINUTE, VPN_VENDOR_USER,
+                        VENDOR_IP, "vpn-vendor", NULL);
+        }
+        for (size_t i = 0; i < sizeof VPN_STAFF / sizeof VPN_STAFF[0]; i++) {
+            if (below(s, 10) >= 3) continue;
+            const vpn_staff *p = &VPN_STAFF[i];
+            int64_t up = jst(s, day, 19, 0, 0) + (int64_t)below(s, 180) * MINUTE;
+            if (!below(s, 6)) {
+                vline *f = vpn_add(s, up - (int64_t)(8 + below(s, 30)) * NS_PER_S, V_FAIL, p->user,
+                                   p->home);
+                if (f) f->reason = "sslvpn_login_permission_denied";
+            }
+            vpn_session(s, up, up + (int64_t)(15 + below(s, 80)) * MINUTE, p->user, p->home,
+                        "vpn-staff", NULL);
+        }
+    }
+}
+
+/* The night: the VPN brute-forced from abroad until the vendor's maintenance account
+ * opens it; from the VPN's address an RDP logon to RDS01 as the vendor's Windows
+ * account, AnyDesk installed there as a service, SMB logons from RDS01 to the file
+ * server and the EMR database, vssadmin deleting the file server's shadow copies,
+ * RDS01's Security log cleared, the tunnel closed. */
+static void vpn_intrusion(sim *s, ks_sim_result *res)
+{
+    snprintf(s->attacker_ip, sizeof s->attacker_ip, "203.0.113.%u", 10 + below(s, 240));
+    static const char ALNUM[] = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+    memcpy(s->attacker_ws, "WIN-", 4);
+    for (int i = 0; i < 11; i++) s->attacker_ws[4 + i] = ALNUM[below(s, sizeof ALNUM - 1)];
+    s->attacker_ws[15] = 0;
+    static const char *const GUESSES[] = {"admin", "administrator", "fortinet", "test",
+                                          "guest", "vpn",           "user",     "support"};
+    unsigned n = 40 + below(s, 41);
+    int64_t t = jst(s, 1, 1, 20 + (int)below(s, 20), 0) / NS_PER_S * NS_PER_S;
+    for (unsigned i = 0; i < n; i++) {
+        t += (2 + below(s, 8)) * NS_PER_S;
+        int known = i >= n / 3;
+        vline *v =
+            vpn_add(s, t, V_FAIL, known ? VPN_VENDOR_USER : GUESSES[below(s, 8)], s->attacker_ip);
+        if (!v) return;
+        v->reason = known ? "sslvpn_login_permission_denied" : "sslvpn_login_unknown_user";
+        if (!i) res->attempt_ns = t;
+    }
+    /* the password is found: the tunnel comes up (FortiOS's only success line) */
+    t += (20 + below(s, 70)) * NS_PER_S;
+    int64_t up = t;
+    res->intrusion_ns = up;
+    res->failed_logons = n;
+    snprintf(res->attacker_ip, sizeof res->attacker_ip, "%s", s->attacker_ip);
+    snprintf(res->account, sizeof res->account, "%s", VPN_VENDOR_USER);
+    snprintf(res->entry_host, sizeof res->entry_host, "%s", FGT_NAME);
+    snprintf(res->windows_account, sizeof res->windows_account, DOMAIN "\\%s", VENDOR.name);
+    ks_sim_step *st = truth_step(res, "entry", "brute_force", res->attempt_ns, H_VPN);
+    if (st)
+        snprintf(st->what, sizeof st->what, "%u failed SSL-VPN logins from %s", n, s->attacker_ip);
+    st = truth_step(res, "entry", "vpn_login", up, H_VPN);
+    if (st)
+        snprintf(st->what, sizeof st->what, "SSL-VPN login as %s from %.47s", VPN_VENDOR_USER,
+                 s->attacker_ip);
+    /* RDP from the VPN's address with the vendor's Windows password */
+    int64_t rdp =
+        up + (2 + below(s, 5)) * MINUTE + below(s, 60) * NS_PER_S + below(s, 10000000) * 100;
+    int64_t clear_t = 0;
+    char tip[16] = "";
+    /* the tunnel's address, then the session (closed after the log is cleared) */
+    snprintf(tip, sizeof tip, "10.212.134.%u", 200 + below(s, 11));
+    memcpy(res->vpn_address, tip, sizeof tip);
+    sev *e = logon(s, rdp, 10, H_RDS01, &VENDOR, res->vpn_address, s->attacker_ws, 0);
+    if (!e) return;
+    uint64_t rdp_id = e->logon_id;
+    if ((st = truth_step(res, "spread", "rdp_logon", rdp, H_RDS01)))
+        snprintf(st->what, sizeof st->what, "RDP logon as %s from the VPN address %s", VENDOR.name,
+                 tip);
+    /* AnyDesk as a service on RDS01 */
+    t = rdp + (4 + below(s, 5)) * MINUTE + below(s, 60) * NS_PER_S;
+    e = add(s, t, K_SVC_INSTALL, H_RDS01);
+    if (e) e->item = 3;
+    if (e && (st = truth_step(res, "persistence", "remote_access_tool", t, H_RDS01)))
+        snprintf(st->what, sizeof st->what, "service %s installed", IMPLANTS[3][0]);
+    /* SMB from RDS01 at night: the file server, the EMR database, the file server */
+    static const uint8_t smb[3] = {H_FS01, H_EMRDB01, H_FS01};
+    uint64_t fs_id = 0;
+    for (int i = 0; i < 3; i++) {
+        t += (16 + below(s, 10)) * MINUTE + below(s, 60) * NS_PER_S;
+        e = logon(s, t, 3, smb[i], &VENDOR, HOSTS[H_RDS01].ip, "RDS01", (2 + below(s, 6)) * MINUTE);
+        if (!e) return;
+        e->ntlm = 1;
+        fs_id = e->logon_id;
+        res->lateral_logons++;
+        if ((st = truth_step(res, "spread", "network_logon", t, smb[i])))
+            snprintf(st->what, sizeof st->what, "SMB network logon from RDS01 (NTLM)");
+    }
+    /* the file server's shadow copies, in that last session */
+    t += (1 + below(s, 2)) * MINUTE + below(s, 60) * NS_PER_S;
+    e = add(s, t, K_PROCESS, H_FS01);
+    if (e) {
+        e->acct = &VENDOR;
+        e->logon_id = fs_id;
+    }
+    if (e && (st = truth_step(res, "evasion", "shadow_copy_deletion", t, H_FS01)))
+        snprintf(st->what, sizeof st->what, "vssadmin.exe delete shadows /all /quiet");
+    /* RDS01's Security log cleared */
+    clear_t = t + (3 + below(s, 4)) * MINUTE + below(s, 60) * NS_PER_S;
+    e = add(s, clear_t, K_SEC_CLEARED, H_RDS01);
+    if (e) {
+        e->acct = &VENDOR;
+        e->logon_id = rdp_id;
+    }
+    if (e && (st = truth_step(res, "evasion", "log_cleared", clear_t, H_RDS01)))
+        snprintf(st->what, sizeof st->what, "Security log cleared by %s", VENDOR.name);
+    /* the tunnel: its lines carry the address the RDP came from */
+    int64_t down = clear_t + (2 + below(s, 4)) * MINUTE;
+    uint32_t id = 0x40000000u + (uint32_t)below(s, 0x3fffffff);
+    vline *v = vpn_add(s, up, V_UP, VPN_VENDOR_USER, s->attacker_ip);
+    if (v) {
+        v->group = "vpn-vendor";
+        v->tunnelid = id;
+        memcpy(v->tunnelip, tip, sizeof tip);
+    }
+    v = vpn_add(s, down, V_DOWN, VPN_VENDOR_USER, s->attacker_ip);
+    if (v) {
+        v->group = "vpn-vendor";
+        v->tunnelid = id;
+        v->up = up;
+        memcpy(v->tunnelip, tip, sizeof tip);
+    }
+    chain_sort(res);
 }
 
 /* --- events to fields ----------------------------------------------------- */
@@ -481,10 +727,11 @@ static const char *const SERVICES[3][2] = {
     {"Background Intelligent Transfer Service", "BITS"},
 };
 
-static const char *const IMPLANTS[3][3] = {
+static const char *const IMPLANTS[4][3] = {
     {"WinUpdSvc", "C:\\Windows\\Temp\\winupd.exe -k netsvcs", "auto start"},
     {"PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", "demand start"},
     {"SysHealthAgent", "C:\\ProgramData\\Health\\agent.exe", "auto start"},
+    {"AnyDesk", "\"C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe\" --service", "auto start"},
 };
 
 /* Turn e into an event; returns 1 for the System log, 0 for Security. */
@@ -545,6 +792,35 @@ static int build(sim *s, const sev *e, fb *b, ks_event *ev)
         str(b, "AccountName", "LocalSystem");
         break;
     }
+    case K_PROCESS: { /* vssadmin from WMI in the network logon's session */
+        security_event(ev, 4688, 13312, 2, UINT64_C(0x8020000000000000));
+        sid(b, "SubjectUserSid", e->acct->rid, 1);
+        str(b, "SubjectUserName", e->acct->name);
+        str(b, "SubjectDomainName", DOMAIN);
+        num(b, "SubjectLogonId", KS_VT_HEX64, e->logon_id, 8);
+        num(b, "NewProcessId", KS_VT_HEX64, 0x1a00 + 4 * (uint64_t)below(s, 0x400), 8);
+        str(b, "NewProcessName", "C:\\Windows\\System32\\vssadmin.exe");
+        str(b, "TokenElevationType", "%%1936");
+        num(b, "ProcessId", KS_VT_HEX64, 0xe14, 8);
+        str(b, "CommandLine", "vssadmin.exe delete shadows /all /quiet");
+        sid(b, "TargetUserSid", 0, 0);
+        str(b, "TargetUserName", "-");
+        str(b, "TargetDomainName", "-");
+        num(b, "TargetLogonId", KS_VT_HEX64, 0, 8);
+        str(b, "ParentProcessName", "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe");
+        str(b, "MandatoryLabel", "S-1-16-12288");
+        break;
+    }
+    case K_SEC_CLEARED: /* 1102: the event log service writes it into Security */
+        system_event(ev, 0, 1102);
+        ev->channel = (ks_str){"Security", 8};
+        ev->task = 104;
+        ev->keywords = UINT64_C(0x4020000000000000);
+        sid(b, "SubjectUserSid", e->acct->rid, 1);
+        str(b, "SubjectUserName", e->acct->name);
+        str(b, "SubjectDomainName", DOMAIN);
+        num(b, "SubjectLogonId", KS_VT_HEX64, e->logon_id, 8);
+        break;
     case K_CLEARED:
         system = 1;
         system_event(ev, 0, 104);
@@ -576,7 +852,7 @@ static int by_time(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static const char *const SCENARIOS[KS_SIM_SCENARIO_COUNT] = {"rdp_bruteforce", "none"};
+static const char *const SCENARIOS[KS_SIM_SCENARIO_COUNT] = {"rdp_bruteforce", "none", "vpn"};
 
 const char *ks_sim_scenario_name(ks_sim_scenario s)
 {
@@ -588,6 +864,77 @@ int ks_sim_scenario_find(const char *name)
     for (int i = 0; name && i < KS_SIM_SCENARIO_COUNT; i++)
         if (!strcmp(name, SCENARIOS[i])) return i;
     return -1;
+}
+
+static int by_vtime(const void *pa, const void *pb)
+{
+    const vline *a = pa, *b = pb;
+    if (a->t != b->t) return a->t < b->t ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static ks_status write_text(const char *path, const char *data, size_t n, ks_diag *diag);
+
+/* One FortiOS 6.4 SSL-VPN event as rsyslog stores it: an RFC 3164 header in the
+ * device's local time (JST), then the key=value message with date=, time= and tz=
+ * (the year and zone that the header lacks). */
+static void vpn_line(ks_buf *b, const vline *v)
+{
+    static const char *const MON[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int64_t local = v->t / NS_PER_S + 9 * 3600;
+    int64_t days = local / 86400 - (local % 86400 < 0), rem = local - days * 86400, y;
+    unsigned m, d;
+    ks_civil_from_days(days, &y, &m, &d);
+    int hh = (int)(rem / 3600), mi = (int)(rem / 60 % 60), ss = (int)(rem % 60);
+    ks_buf_printf(b, "%s %2u %02d:%02d:%02d %s ", MON[(m - 1) % 12], d, hh, mi, ss, FGT_NAME);
+    static const char *const LOGID[3] = {"0101039426", "0101039947", "0101039948"};
+    static const char *const DESC[3] = {"SSL VPN login fail", "SSL VPN tunnel up",
+                                        "SSL VPN tunnel down"};
+    static const char *const ACTION[3] = {"ssl-login-fail", "tunnel-up", "tunnel-down"};
+    ks_buf_printf(b,
+                  "date=%04lld-%02u-%02u time=%02d:%02d:%02d devname=\"" FGT_NAME
+                  "\" devid=\"" FGT_SERIAL "\" eventtime=%lld000000000 tz=\"+0900\" "
+                  "logid=\"%s\" type=\"event\" subtype=\"vpn\" level=\"%s\" vd=\"root\" "
+                  "logdesc=\"%s\" action=\"%s\" tunneltype=\"%s\" tunnelid=%u remip=%s ",
+                  (long long)y, m, d, hh, mi, ss, (long long)(v->t / NS_PER_S), LOGID[v->kind],
+                  v->kind == V_FAIL ? "alert" : "information", DESC[v->kind], ACTION[v->kind],
+                  v->kind == V_FAIL ? "ssl-web" : "ssl-tunnel", v->tunnelid, v->remip);
+    ks_buf_printf(b, "tunnelip=%s user=\"%s\" group=\"%s\" dst_host=\"N/A\" reason=\"%s\" ",
+                  v->kind == V_FAIL ? "(null)" : v->tunnelip, v->user, v->group, v->reason);
+    if (v->kind == V_DOWN) {
+        long long dur = (long long)((v->t - v->up) / NS_PER_S);
+        ks_buf_printf(b, "duration=%lld sentbyte=%lld rcvdbyte=%lld ", dur, dur * 5231 + 977,
+                      dur * 18443 + 4012);
+    }
+    ks_buf_printf(b, "msg=\"%s\"\n",
+                  v->kind == V_FAIL ? "SSL user failed to logged in"
+                  : v->kind == V_UP ? "SSL tunnel established"
+                                    : "SSL tunnel shutdown");
+}
+
+/* DIR/vpn/fortigate.log, in time order. */
+static ks_status vpn_write(sim *s, const char *dir, ks_sim_result *res, ks_diag *diag)
+{
+    ks_sim_file *f = &res->files[2];
+    int n = snprintf(f->path, sizeof f->path, "%s/vpn", dir);
+    if (n < 0 || (size_t)n + 16 >= sizeof f->path)
+        return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
+    if (mkdir(f->path, 0777) != 0 && errno != EEXIST)
+        return ks_diag_set(diag, KS_ERR_IO, f->path, 0, "cannot create the folder: %s",
+                           strerror(errno));
+    snprintf(f->path + n, sizeof f->path - (size_t)n, "/fortigate.log");
+    res->nfiles = 3;
+    qsort(s->vl, s->nv, sizeof *s->vl, by_vtime);
+    ks_buf b = {0};
+    for (size_t i = 0; i < s->nv; i++) vpn_line(&b, &s->vl[i]);
+    f->events = s->nv;
+    f->first_ns = s->nv ? s->vl[0].t : 0;
+    f->last_ns = s->nv ? s->vl[s->nv - 1].t : 0;
+    ks_status st = b.failed ? ks_diag_set(diag, KS_ERR_NOMEM, f->path, 0, "out of memory")
+                            : write_text(f->path, b.data, b.len, diag);
+    ks_buf_free(&b);
+    return st;
 }
 
 ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag)
@@ -616,7 +963,8 @@ ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario 
     }
     res->nfiles = 2;
 
-    sim s = {.rng = seed, .next_logon_id = 0x3a0000 + (seed % 0x10000) * 0x100};
+    sim s = {
+        .rng = seed, .next_logon_id = 0x3a0000 + (seed % 0x10000) * 0x100, .vendor_ip = VENDOR_IP};
     ks_evtx_writer *w[2] = {NULL, NULL};
     fb *b = malloc(sizeof *b);
     ks_status st = KS_OK;
@@ -624,12 +972,22 @@ ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario 
         st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
         goto out;
     }
+    if (scenario == KS_SIM_VPN) {
+        /* the vendor's maintenance comes through the VPN: its RDP from a tunnel address */
+        snprintf(s.vendor_tunnel, sizeof s.vendor_tunnel, "10.212.134.%u", 200 + below(&s, 11));
+        s.vendor_ip = s.vendor_tunnel;
+    }
     ordinary_day(&s);
     if (scenario == KS_SIM_RDP_BRUTEFORCE) intrusion(&s, res);
+    if (scenario == KS_SIM_VPN) {
+        vpn_background(&s);
+        vpn_intrusion(&s, res);
+    }
     if (s.failed) {
         st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
         goto out;
     }
+    if (scenario == KS_SIM_VPN && (st = vpn_write(&s, dir, res, diag))) goto out;
     qsort(s.ev, s.n, sizeof *s.ev, by_time);
     for (int i = 0; i < 2; i++)
         if ((st = ks_evtx_writer_open(&w[i], res->files[i].path, diag))) goto out;
@@ -647,6 +1005,7 @@ out:
         if (!st) st = cs;
     }
     free(s.ev);
+    free(s.vl);
     free(b);
     return st;
 }
@@ -694,6 +1053,10 @@ ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_resul
     json_field(&b, "attacker_ip", res->attacker_ip, 1);
     json_field(&b, "account", res->account, 1);
     json_field(&b, "entry_host", res->entry_host, 1);
+    if (res->vpn_address[0]) {
+        json_field(&b, "vpn_address", res->vpn_address, 1);
+        json_field(&b, "windows_account", res->windows_account, 1);
+    }
     ks_buf_printf(&b, ", \"failed_logons\": %u, \"lateral_logons\": %u,\n \"chain\": [",
                   res->failed_logons, res->lateral_logons);
     for (unsigned i = 0; i < res->nchain; i++) {
@@ -732,6 +1095,9 @@ static const char SITE_YAML[] =
     "accounts:\n"
     "  - {name: admin.kimura, admin: true, duty: \"08:30-19:00\"}\n"
     "  - name: vendor.emr\n"
+    "    duty: {days: mon-fri, start: \"13:00\", end: \"17:00\"}\n"
+    "    addresses: [" VENDOR_IP "]\n"
+    "  - name: " VPN_VENDOR_USER " # the vendor's account on the VPN (scenario vpn)\n"
     "    duty: {days: mon-fri, start: \"13:00\", end: \"17:00\"}\n"
     "    addresses: [" VENDOR_IP "]\n"
     "  - {name: svc-backup, duty: \"00:30-02:30\"}\n"

@@ -1,7 +1,8 @@
 /* The simulated hospital day (ks_sim_write): the same seed gives the same bytes, and
  * the files tell the story the result describes: ordinary logons in business hours
  * with their logoffs, the brute force from one outside address, the logon after it,
- * network logons from the entry host, a service installed and a log cleared. */
+ * network logons from the entry host, a service installed and a log cleared; and
+ * scenario vpn's FortiGate log, read back as syslog. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,81 @@ static void check_system(const char *path, const ks_sim_result *res)
     ks_evtx_close(&r);
 }
 
+static int str_is(ks_str s, const char *z)
+{
+    return s.len == strlen(z) && (!s.len || !memcmp(s.p, z, s.len));
+}
+
+/* Scenario vpn: the FortiGate's log reads as syslog with no line skipped, in UTC
+ * from its date=/time=/tz=, and holds the brute force, the tunnel that opened the
+ * door (with the address the RDP logon then comes from) and ordinary use before. */
+static void check_vpn(const char *dir)
+{
+    char a[1100], b[1100], vdir[1200];
+    snprintf(a, sizeof a, "%s/vpn-a", dir);
+    snprintf(b, sizeof b, "%s/vpn-b", dir);
+    ks_sim_result ra, rb;
+    ks_diag d = {0};
+    CHECK_INT(ks_sim_write_scenario(a, 5, KS_SIM_VPN, &ra, &d), KS_OK);
+    CHECK_INT(ks_sim_write_scenario(b, 5, KS_SIM_VPN, &rb, &d), KS_OK);
+    CHECK_INT(ra.nfiles, 3);
+    CHECK_INT(ra.scenario, KS_SIM_VPN);
+    for (unsigned i = 0; i < ra.nfiles; i++) CHECK(same_file(ra.files[i].path, rb.files[i].path));
+    CHECK(strstr(ra.files[2].path, "/vpn/fortigate.log") != NULL);
+    CHECK_STR(ra.entry_host, "FGT-HOSP01");
+    CHECK_STR(ra.account, "maint-emr");
+    CHECK_STR(ra.windows_account, "HOSP\\vendor.emr");
+    CHECK(!strncmp(ra.vpn_address, "10.212.134.2", 12));
+    CHECK(ra.attempt_ns < ra.intrusion_ns && ra.intrusion_ns % 1000000000 == 0);
+    CHECK_INT(ra.nchain, 9);
+    CHECK_STR(ra.chain[1].kind, "vpn_login");
+    CHECK_INT(ra.chain[1].time_ns, ra.intrusion_ns);
+    ks_source_opts o = {.tz = "UTC"};
+    ks_source *src = NULL;
+    CHECK_INT(ks_source_open(&src, ra.files[2].path, &o, &d), KS_OK);
+    const ks_event *ev;
+    uint64_t n = 0, fails = 0, ups = 0, attacker_up = 0, other_up = 0;
+    int64_t prev = 0;
+    while (src && ks_source_next(src, &ev) == KS_OK && ev) {
+        n++;
+        CHECK(ev->time_ns >= prev);
+        prev = ev->time_ns;
+        CHECK(str_is(ev->provider, "fortigate") && str_is(ev->host, "FGT-HOSP01"));
+        int from_attacker = str_is(ev->sem.src_ip, ra.attacker_ip);
+        if (str_is(ev->sem.action, KS_ACTION_VPN_LOGIN)) {
+            if (ev->sem.outcome == KS_OUTCOME_FAILURE) fails += from_attacker;
+            if (ev->sem.outcome == KS_OUTCOME_SUCCESS) {
+                ups++;
+                if (from_attacker) {
+                    attacker_up++;
+                    CHECK_INT(ev->time_ns, ra.intrusion_ns);
+                    CHECK(str_is(ev->sem.user, "maint-emr"));
+                    CHECK_STR(text(ev, "tunnelip"), ra.vpn_address);
+                } else if (ev->time_ns < ra.attempt_ns) {
+                    other_up++;
+                }
+            }
+        }
+    }
+    CHECK_INT(n, ra.files[2].events);
+    CHECK_INT(fails, ra.failed_logons);
+    CHECK_INT(attacker_up, 1);
+    CHECK(other_up >= 10 && ups == attacker_up + other_up); /* four weeks of ordinary use */
+    if (src) {
+        CHECK_INT(ks_source_get_stats(src)->skipped, 0);
+        CHECK_INT(ks_source_format(src), KS_FORMAT_SYSLOG);
+    }
+    ks_source_close(&src);
+    ks_sim_result *all[2] = {&ra, &rb};
+    const char *dirs[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        for (unsigned i = 0; i < all[k]->nfiles; i++) unlink(all[k]->files[i].path);
+        snprintf(vdir, sizeof vdir, "%s/vpn", dirs[k]);
+        rmdir(vdir);
+        rmdir(dirs[k]);
+    }
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -196,6 +272,8 @@ int main(void)
     CHECK_INT(problems, 0);
     CHECK_INT(ks_sim_write("/nonexistent-dir/x", 1, NULL, &d), KS_ERR_IO);
     CHECK(strstr(d.what, "cannot create") != NULL);
+
+    check_vpn(dir);
 
     ks_sim_result *all[3] = {&ra, &rb, &rc};
     for (int k = 0; k < 3; k++)
