@@ -48,7 +48,8 @@ void ks_case_set_problem_fn(ks_case *c, ks_problem_fn fn, void *ctx);
 typedef enum ks_ingest_phase { KS_PHASE_HASH, KS_PHASE_READ, KS_PHASE_VERIFY } ks_ingest_phase;
 
 /* Progress of one file: bytes done of size (while reading: up to the current record),
- * events read so far. Called every batch and every 64 MiB hashed. */
+ * events read so far. Called every batch, and every 64 MiB hashed while the ingest
+ * waits for the hash (KS_PHASE_HASH). */
 typedef void (*ks_ingest_progress_fn)(void *ctx, const char *path, ks_ingest_phase phase,
                                       uint64_t done, uint64_t size, uint64_t events);
 
@@ -83,7 +84,9 @@ typedef struct ks_ingest_stats {
 
 /* Ingest one evidence file: it is opened read-only and hashed, recorded in
  * `evidence`, its events added in batched transactions (opts may be NULL), hashed
- * again at the end. A file already complete in the case is left alone
+ * again at the end. The first hash runs in a second thread while the events are
+ * read, ahead of the reader (it is what `evidence.sha256` records, written before the
+ * first batch commits). A file already complete in the case is left alone
  * (stats->already). If the ingest is interrupted the evidence row stays incomplete
  * (complete = 0) and ingesting the file again completes it without duplicates.
  * Returns KS_ERR_UNSUPPORTED for a file of no known format, KS_ERR_IO when the case

@@ -1,11 +1,13 @@
 /* The case database: one SQLite file in WAL mode holding the events of every
  * evidence file ingested, each stored once (dedup key) and linked to every file it
  * was seen in, with each file's chain of custody (SHA-256 before and after, size,
- * path, format, time range, parse counts). Ingest commits in batches, so a killed
- * ingest leaves a case that opens, with the file marked incomplete. */
+ * path, format, time range, parse counts; hashed in a second thread while the events
+ * are read). Ingest commits in batches, so a killed ingest leaves a case that opens,
+ * with the file marked incomplete. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -32,7 +34,19 @@ struct ks_case {
     void *problem_ctx;
     /* ingest statements, prepared once */
     sqlite3_stmt *ins_event, *find_event, *ins_link;
+    /* the events of this ingest by dedup key (direct-mapped, emptied per file) */
+    struct key_slot *keys;
+    uint32_t keys_gen; /* slots of other generations are empty */
 };
+
+/* A dedup key seen in this ingest (generation gen) and its events.id. A repeated
+ * record (a chunk copied, a log read twice) is found here without the index. */
+#define KS_KEY_SLOTS 65536 /* 2 MiB, pages touched as used */
+typedef struct key_slot {
+    unsigned char key[KS_DEDUP_BYTES];
+    int64_t id;
+    uint32_t gen;
+} key_slot;
 
 /* Version 1 of the schema. Every statement runs in one transaction. */
 static const char schema_v1[] =
@@ -255,6 +269,7 @@ void ks_case_close(ks_case **c)
     sqlite3_finalize((*c)->ins_event);
     sqlite3_finalize((*c)->find_event);
     sqlite3_finalize((*c)->ins_link);
+    free((*c)->keys);
     sqlite3_close((*c)->db);
     free(*c);
     *c = NULL;
@@ -278,86 +293,264 @@ void ks_store_problem(ks_case *c, const ks_problem *p)
 
 /* ---- ingest ------------------------------------------------------------- */
 
-/* SHA-256 (hex) and size of the file at path, read through once; progress (o may
- * be NULL) every 64 MiB. */
-static ks_status hash_file(const char *path, char hex[65], uint64_t *size, int64_t *mtime_ns,
-                           const ks_ingest_opts *o, ks_ingest_phase phase, ks_diag *d)
+/* The two SHA-256 passes of an evidence file run in a second thread while the main
+ * thread reads and stores the events. The first pass ("before", the one recorded)
+ * stays ahead of the reader: before the reader is asked for the next event, the
+ * first pass has hashed KS_HASH_LEAD bytes past the last event's offset (more than
+ * any reader reads ahead: an EVTX chunk, a few lines), so every byte the events come
+ * from was hashed before it was read, as when the whole file was hashed first. The
+ * second pass ("after") starts once the reader is at the end, as before: a change to
+ * the file at any time between the first pass and the end makes the two differ
+ * (reported as `changed`). (Letting the second pass trail the reader a few MiB behind
+ * saves its time too, about 0.1 s per 200 MB, but then a change to a part already read
+ * and hashed twice goes unreported; the case keeps the stricter check.) */
+#define KS_HASH_STEP (1u << 20)
+#define KS_HASH_LEAD (8u << 20)
+/* Smaller files are hashed in the calling thread: the first pass would have to be
+ * over before the first event anyway, and waking a thread on a busy machine costs
+ * more than hashing a few MiB. */
+#define KS_HASH_INLINE (16u << 20)
+/* Batches the first transaction of a new evidence row may grow to while the first
+ * pass is still running (the row commits with its hash). */
+#define KS_HASH_DEFER 16
+
+typedef struct hasher {
+    pthread_t thread;
+    int started, fd;
+    unsigned char *buf;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* under mu */
+    uint64_t before_done; /* bytes of the first pass hashed */
+    int before_state;     /* 0 running, 1 done, -1 failed (errno in before_errno) */
+    int before_errno;
+    int reader_done; /* 1: read to the end, 2: stop, no second pass */
+    int after_state; /* 0 running, 1 done, -1 failed */
+    /* results */
+    char before_hex[65], after_hex[65];
+    uint64_t before_size, after_size;
+    uint64_t open_size; /* when the file was opened, as the reader saw it */
+} hasher;
+
+static void hasher_set(hasher *h, uint64_t *field, uint64_t v, int *state, int sv)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ks_diag_set(d, KS_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
-    ks_status st = KS_OK;
-    struct stat sb;
-    unsigned char *buf = malloc(1 << 20);
-    if (!buf) {
-        st = ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
-        goto out;
-    }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st = ks_diag_set(d, KS_ERR_IO, path, 0, "not a regular file");
-        goto out;
-    }
-    if (mtime_ns) *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-    ks_sha256 h;
-    if (ks_sha256_init(&h) != 0) {
-        st = ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
-        goto out;
-    }
-    uint64_t total = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf, 1 << 20);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            uint8_t ignored[32];
-            ks_sha256_final(&h, ignored);
-            st = ks_diag_set(d, KS_ERR_IO, path, total, "cannot read: %s", strerror(errno));
-            goto out;
-        }
-        if (n == 0) break;
-        ks_sha256_update(&h, buf, (size_t)n);
-        total += (uint64_t)n;
-        if (o && o->on_progress && total % (64u << 20) == 0)
-            o->on_progress(o->ctx, path, phase, total, (uint64_t)sb.st_size, 0);
-    }
-    uint8_t md[32];
-    ks_sha256_final(&h, md);
-    ks_sha256_hex(md, hex);
-    *size = total;
-out:
-    free(buf);
-    close(fd);
-    return st;
+    pthread_mutex_lock(&h->mu);
+    if (field) *field = v;
+    if (state) *state = sv;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
 }
 
-static void put_len(crypto_generichash_state *h, const void *p, size_t n)
+/* One pass over the file from offset 0 with pread. before: publish progress; after:
+ * wait for the reader to be at the end first. 0, or an errno value. */
+static int hash_pass(hasher *h, int before, char hex[65], uint64_t *size)
+{
+    ks_sha256 sh;
+    if (ks_sha256_init(&sh) != 0) return ENOMEM;
+    uint64_t total = 0;
+    if (!before) {
+        pthread_mutex_lock(&h->mu);
+        while (!h->reader_done) pthread_cond_wait(&h->cv, &h->mu);
+        int stop = h->reader_done == 2;
+        pthread_mutex_unlock(&h->mu);
+        if (stop) {
+            uint8_t ignored[32];
+            ks_sha256_final(&sh, ignored);
+            return ECANCELED;
+        }
+    }
+    for (;;) {
+        ssize_t n = pread(h->fd, h->buf, KS_HASH_STEP, (off_t)total);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            uint8_t ignored[32];
+            ks_sha256_final(&sh, ignored);
+            return e ? e : EIO;
+        }
+        if (n == 0) break;
+        ks_sha256_update(&sh, h->buf, (size_t)n);
+        total += (uint64_t)n;
+        if (before) hasher_set(h, &h->before_done, total, NULL, 0);
+    }
+    uint8_t md[32];
+    ks_sha256_final(&sh, md);
+    ks_sha256_hex(md, hex);
+    *size = total;
+    return 0;
+}
+
+static void *hasher_run(void *arg)
+{
+    hasher *h = arg;
+    int e = hash_pass(h, 1, h->before_hex, &h->before_size);
+    pthread_mutex_lock(&h->mu);
+    h->before_state = e ? -1 : 1;
+    h->before_errno = e;
+    if (e) h->after_state = -1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    if (e) return NULL;
+    e = hash_pass(h, 0, h->after_hex, &h->after_size);
+    pthread_mutex_lock(&h->mu);
+    h->after_state = e || h->reader_done == 2 ? -1 : 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Open the file (a regular file), note its size and mtime, start hashing it. */
+static ks_status hasher_start(hasher *h, const char *path, uint64_t *size, int64_t *mtime_ns,
+                              ks_diag *d)
+{
+    memset(h, 0, sizeof *h);
+    h->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (h->fd < 0) return ks_diag_set(d, KS_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(h->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(h->fd);
+        h->fd = -1;
+        return ks_diag_set(d, KS_ERR_IO, path, 0, "not a regular file");
+    }
+    *size = h->open_size = (uint64_t)sb.st_size;
+    *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(h->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    h->buf = malloc(KS_HASH_STEP);
+    if (!h->buf || pthread_mutex_init(&h->mu, NULL) != 0) {
+        free(h->buf);
+        close(h->fd);
+        h->fd = -1;
+        return ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
+    }
+    if (pthread_cond_init(&h->cv, NULL) != 0) {
+        pthread_mutex_destroy(&h->mu);
+        free(h->buf);
+        close(h->fd);
+        h->fd = -1;
+        return ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
+    }
+    h->started = 1;
+    if (*size <= KS_HASH_INLINE || pthread_create(&h->thread, NULL, hasher_run, h) != 0) {
+        /* no thread: hash here, as before (first pass now, second at the end) */
+        h->started = 2;
+        int e = hash_pass(h, 1, h->before_hex, &h->before_size);
+        h->before_state = e ? -1 : 1;
+        h->before_errno = e;
+    }
+    return KS_OK;
+}
+
+/* Whether the first pass is over (done or failed), without waiting. */
+static int hasher_before_over(hasher *h)
+{
+    pthread_mutex_lock(&h->mu);
+    int over = h->before_state != 0;
+    pthread_mutex_unlock(&h->mu);
+    return over;
+}
+
+/* Wait until the first pass has hashed at least upto bytes (or is over). 0, or -1 when
+ * it failed. *known caches what was seen, so most calls take no lock. */
+static int hasher_wait_before(hasher *h, uint64_t upto, uint64_t *known)
+{
+    if (upto <= *known) return 0;
+    pthread_mutex_lock(&h->mu);
+    while (h->before_state == 0 && h->before_done < upto) pthread_cond_wait(&h->cv, &h->mu);
+    int st = h->before_state;
+    *known = st == 1 ? UINT64_MAX : h->before_done;
+    pthread_mutex_unlock(&h->mu);
+    return st < 0 ? -1 : 0;
+}
+
+/* End the hashing: done = 1 when the reader read the whole file (the second pass is
+ * finished, hex/size set, 0 returned; -1 when the second pass failed), 0 to stop
+ * without the second pass. Frees everything; safe on an unstarted hasher. */
+static int hasher_end(hasher *h, int done)
+{
+    int rc = -1;
+    if (!h->started) return rc;
+    if (h->started == 1) {
+        hasher_set(h, NULL, 0, &h->reader_done, done ? 1 : 2);
+        pthread_join(h->thread, NULL);
+        rc = h->after_state == 1 ? 0 : -1;
+    } else if (done && h->before_state == 1) {
+        h->reader_done = 1;
+        rc = hash_pass(h, 0, h->after_hex, &h->after_size) == 0 ? 0 : -1;
+    }
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    free(h->buf);
+    close(h->fd);
+    h->started = 0;
+    return rc;
+}
+
+/* Append n bytes at *at of a buffer of cap bytes (the caller sized it). */
+static void put_bytes(unsigned char *buf, size_t *at, const void *p, size_t n)
+{
+    if (n) memcpy(buf + *at, p, n);
+    *at += n;
+}
+
+static void put_len(unsigned char *buf, size_t *at, const void *p, size_t n)
 {
     uint64_t len = n;
-    crypto_generichash_update(h, (const unsigned char *)&len, sizeof len);
-    if (n) crypto_generichash_update(h, p, n);
+    put_bytes(buf, at, &len, sizeof len);
+    put_bytes(buf, at, p, n);
 }
 
 /* The dedup key: BLAKE2b-128 of provider, channel, host (each length-prefixed),
  * record_id, time_ns, event_id (little-endian on the machines kensa runs on) and
- * the fields JSON (length-prefixed). */
+ * the fields JSON (length-prefixed). The short head goes to the hash in one update
+ * when it fits a stack buffer (the same bytes either way). */
 static void dedup_key(const ks_event *ev, const char *fields, size_t nfields,
                       unsigned char out[KS_DEDUP_BYTES])
 {
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, KS_DEDUP_BYTES);
-    put_len(&h, ev->provider.p, ev->provider.len);
-    put_len(&h, ev->channel.p, ev->channel.len);
-    put_len(&h, ev->host.p, ev->host.len);
-    uint64_t rid = ev->record_id;
+    unsigned char head[512];
+    uint64_t rid = ev->record_id, flen = nfields;
     int64_t t = ev->time_ns;
     uint32_t id = ev->event_id;
-    crypto_generichash_update(&h, (const unsigned char *)&rid, sizeof rid);
-    crypto_generichash_update(&h, (const unsigned char *)&t, sizeof t);
-    crypto_generichash_update(&h, (const unsigned char *)&id, sizeof id);
-    put_len(&h, fields, nfields);
+    size_t need = 4 * sizeof(uint64_t) + ev->provider.len + ev->channel.len + ev->host.len +
+                  sizeof rid + sizeof t + sizeof id;
+    if (need <= sizeof head) {
+        size_t at = 0;
+        put_len(head, &at, ev->provider.p, ev->provider.len);
+        put_len(head, &at, ev->channel.p, ev->channel.len);
+        put_len(head, &at, ev->host.p, ev->host.len);
+        put_bytes(head, &at, &rid, sizeof rid);
+        put_bytes(head, &at, &t, sizeof t);
+        put_bytes(head, &at, &id, sizeof id);
+        put_bytes(head, &at, &flen, sizeof flen);
+        crypto_generichash_update(&h, head, at);
+    } else {
+        const ks_str parts[3] = {ev->provider, ev->channel, ev->host};
+        for (int i = 0; i < 3; i++) {
+            uint64_t len = parts[i].len;
+            crypto_generichash_update(&h, (const unsigned char *)&len, sizeof len);
+            if (parts[i].len)
+                crypto_generichash_update(&h, (const unsigned char *)parts[i].p, parts[i].len);
+        }
+        crypto_generichash_update(&h, (const unsigned char *)&rid, sizeof rid);
+        crypto_generichash_update(&h, (const unsigned char *)&t, sizeof t);
+        crypto_generichash_update(&h, (const unsigned char *)&id, sizeof id);
+        crypto_generichash_update(&h, (const unsigned char *)&flen, sizeof flen);
+    }
+    if (nfields) crypto_generichash_update(&h, (const unsigned char *)fields, nfields);
     crypto_generichash_final(&h, out, KS_DEDUP_BYTES);
 }
 
 static int prepare(ks_case *c)
 {
+    if (!c->keys && !(c->keys = calloc(KS_KEY_SLOTS, sizeof *c->keys))) return SQLITE_NOMEM;
+    /* a new generation: ids cached by an earlier ingest may have been rolled back */
+    if (++c->keys_gen == 0) {
+        memset(c->keys, 0, KS_KEY_SLOTS * sizeof *c->keys);
+        c->keys_gen = 1;
+    }
     if (c->ins_event) return SQLITE_OK;
     ks_buf sql = {0};
     ks_buf_puts(&sql, "INSERT OR IGNORE INTO events(dedup");
@@ -394,11 +587,19 @@ static int store_event(ks_case *c, ks_store_row *row, int64_t evidence_id, int *
     dedup_key(ev, v.p, v.n, key);
     /* most events of a re-read or a copy are there already: look first */
     int64_t id = 0;
-    sqlite3_bind_blob(c->find_event, 1, key, sizeof key, SQLITE_STATIC);
-    int rc = sqlite3_step(c->find_event);
-    if (rc == SQLITE_ROW) id = sqlite3_column_int64(c->find_event, 0);
-    sqlite3_reset(c->find_event);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
+    uint64_t k8;
+    memcpy(&k8, key, sizeof k8);
+    key_slot *slot = &c->keys[k8 & (KS_KEY_SLOTS - 1)];
+    int rc = SQLITE_ROW;
+    if (slot->gen == c->keys_gen && memcmp(slot->key, key, sizeof key) == 0) {
+        id = slot->id;
+    } else {
+        sqlite3_bind_blob(c->find_event, 1, key, sizeof key, SQLITE_STATIC);
+        rc = sqlite3_step(c->find_event);
+        if (rc == SQLITE_ROW) id = sqlite3_column_int64(c->find_event, 0);
+        sqlite3_reset(c->find_event);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
+    }
     *added = rc == SQLITE_DONE;
     if (*added) {
         sqlite3_bind_blob(s, 1, key, sizeof key, SQLITE_STATIC);
@@ -418,6 +619,9 @@ static int store_event(ks_case *c, ks_store_row *row, int64_t evidence_id, int *
         if (sqlite3_changes(c->db) != 1) return SQLITE_CORRUPT; /* looked for, not found */
         id = sqlite3_last_insert_rowid(c->db);
     }
+    memcpy(slot->key, key, sizeof key);
+    slot->id = id;
+    slot->gen = c->keys_gen;
     sqlite3_bind_int64(c->ins_link, 1, id);
     sqlite3_bind_int64(c->ins_link, 2, evidence_id);
     sqlite3_bind_int64(c->ins_link, 3, ev->offset > INT64_MAX ? INT64_MAX : (int64_t)ev->offset);
@@ -564,6 +768,61 @@ static int finish_evidence(ks_case *c, int64_t id, const char *sha_end, int chan
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* 1 when the case has evidence from this path, read with the same --tz and --year,
+ * of this size (the only rows find_evidence could match), 0 when not, -1 on error. */
+static int evidence_maybe(ks_case *c, const char *path, uint64_t size, const ks_ingest_opts *o)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT 1 FROM evidence WHERE path=? AND size=? AND "
+                           "coalesce(tz,'')=? AND coalesce(year,0)=? LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, size > INT64_MAX ? INT64_MAX : (int64_t)size);
+    sqlite3_bind_text(q, 3, o->tz ? o->tz : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 4, o->year);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Wait for the first hash pass; its digest and size into s. */
+static ks_status before_hash(hasher *h, ks_ingest_stats *s, const char *path,
+                             const ks_ingest_opts *o, ks_diag *d)
+{
+    uint64_t known = 0;
+    while (known != UINT64_MAX) { /* progress every 64 MiB */
+        if (o->on_progress) o->on_progress(o->ctx, path, KS_PHASE_HASH, known, s->size, 0);
+        uint64_t next = known + (64u << 20) < known ? UINT64_MAX : known + (64u << 20);
+        if (hasher_wait_before(h, next >= s->size ? UINT64_MAX : next, &known) != 0) {
+            int e = h->before_errno;
+            return e == ENOMEM ? ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory")
+                               : ks_diag_set(d, KS_ERR_IO, path, 0, "cannot read: %s", strerror(e));
+        }
+    }
+    memcpy(s->sha256, h->before_hex, sizeof s->sha256);
+    s->size = h->before_size;
+    if (o->on_progress) o->on_progress(o->ctx, path, KS_PHASE_HASH, s->size, s->size, 0);
+    return KS_OK;
+}
+
+/* The hash and size of a new evidence row, known once the first pass is over (before
+ * the transaction that inserted the row commits). */
+static int evidence_set_sha(ks_case *c, int64_t id, const ks_ingest_stats *s)
+{
+    sqlite3_stmt *q = NULL;
+    int rc =
+        sqlite3_prepare_v2(c->db, "UPDATE evidence SET sha256=?, size=? WHERE id=?", -1, &q, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(q, 1, s->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, s->size > INT64_MAX ? INT64_MAX : (int64_t)s->size);
+    sqlite3_bind_int64(q, 3, id);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opts,
                          ks_ingest_stats *stats, ks_diag *diag)
 {
@@ -591,17 +850,27 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
     if (st != KS_OK) return st;
     s->format = ks_source_format(src);
     int64_t mtime_ns = 0;
-    int in_tx = 0, rc = SQLITE_OK;
-    if ((st = hash_file(path, s->sha256, &s->size, &mtime_ns, o, KS_PHASE_HASH, diag)) != KS_OK)
-        goto out;
+    int in_tx = 0, rc = SQLITE_OK, sha_written = 0;
+    uint64_t hashed = 0;
+    unsigned deferred = 0;
+    hasher h;
+    memset(&h, 0, sizeof h);
+    if ((st = hasher_start(&h, path, &s->size, &mtime_ns, diag)) != KS_OK) goto out;
     if ((rc = prepare(c)) != SQLITE_OK) goto db_error;
 
     int64_t id = 0;
     int complete = 0;
     if (exec(c->db, "BEGIN IMMEDIATE") != SQLITE_OK) goto db_error;
     in_tx = 1;
-    int found = find_evidence(c, abspath, s->sha256, o, &id, &complete, s);
-    if (found < 0) goto db_error;
+    /* a file seen before has the same size: only then is its hash needed now */
+    int maybe = evidence_maybe(c, abspath, s->size, o);
+    if (maybe < 0) goto db_error;
+    int found = 0;
+    if (maybe) {
+        if ((st = before_hash(&h, s, path, o, diag)) != KS_OK) goto out;
+        found = find_evidence(c, abspath, s->sha256, o, &id, &complete, s);
+        if (found < 0) goto db_error;
+    }
     if (found && complete) {
         s->evidence_id = id;
         s->already = true;
@@ -609,6 +878,8 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
         goto out; /* rolled back below: nothing was written */
     }
     s->resumed = found != 0;
+    sha_written = found != 0;
+    /* a new row gets its hash before the first commit (the same transaction) */
     if (!found && (rc = new_evidence(c, abspath, s, mtime_ns, o, &id)) != SQLITE_OK) goto db_error;
     s->evidence_id = id;
 
@@ -616,7 +887,16 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
     uint32_t in_batch = 0;
     int have_range = 0;
     ks_status rst;
-    while ((rst = ks_source_next(src, &ev)) == KS_OK && ev) {
+    uint64_t at = 0; /* offset of the last event */
+    for (;;) {
+        /* the first hash pass stays ahead of what the reader reads */
+        uint64_t lead = at + KS_HASH_LEAD < at ? UINT64_MAX : at + KS_HASH_LEAD;
+        if (hasher_wait_before(&h, lead, &hashed) != 0) {
+            st = before_hash(&h, s, path, o, diag); /* sets diag: the read failed */
+            goto out;
+        }
+        if ((rst = ks_source_next(src, &ev)) != KS_OK || !ev) break;
+        at = ev->offset;
         ks_store_row_set(&row, ev);
         int added = 0;
         if ((rc = store_event(c, &row, id, &added)) != SQLITE_OK) goto db_error;
@@ -632,6 +912,18 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
             const ks_source_stats *ss = ks_source_get_stats(src);
             s->skipped = ss->skipped;
             s->chunks_bad = ss->chunks_bad;
+            /* a new row commits with its hash: until the first pass is over, the first
+             * transaction grows (up to KS_HASH_DEFER batches) rather than wait */
+            if (!sha_written && deferred < KS_HASH_DEFER && !hasher_before_over(&h)) {
+                deferred++;
+                in_batch = 0;
+                continue;
+            }
+            if (!sha_written) {
+                if ((st = before_hash(&h, s, path, o, diag)) != KS_OK) goto out;
+                sha_written = 1;
+                if ((rc = evidence_set_sha(c, id, s)) != SQLITE_OK) goto db_error;
+            }
             if ((rc = update_evidence(c, id, s, have_range, NULL)) != SQLITE_OK) goto db_error;
             if (exec(c->db, "COMMIT") != SQLITE_OK) goto db_error;
             in_tx = 0;
@@ -658,16 +950,24 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
                                 "incomplete"};
         if (o->on_problem) o->on_problem(o->ctx, &p);
     }
+    if (!sha_written) {
+        if ((st = before_hash(&h, s, path, o, diag)) != KS_OK) goto out;
+        sha_written = 1;
+        if ((rc = evidence_set_sha(c, id, s)) != SQLITE_OK) goto db_error;
+    }
     if ((rc = update_evidence(c, id, s, have_range, ks_encoding_name(ks_source_encoding(src)))) !=
         SQLITE_OK)
         goto db_error;
     if (rst == KS_OK) {
         char sha_end[65];
-        uint64_t size_end = 0;
-        ks_diag hd = {0};
-        if (hash_file(path, sha_end, &size_end, NULL, o, KS_PHASE_VERIFY, &hd) != KS_OK)
+        if (hasher_end(&h, 1) == 0)
+            snprintf(sha_end, sizeof sha_end, "%s", h.after_hex);
+        else
             snprintf(sha_end, sizeof sha_end, "unreadable");
-        s->changed = strcmp(sha_end, s->sha256) != 0;
+        /* a file that grew or shrank while the first pass ran is changed too: the
+         * reader saw its size at open */
+        s->changed =
+            strcmp(sha_end, s->sha256) != 0 || h.after_size != s->size || s->size != h.open_size;
         if ((rc = finish_evidence(c, id, sha_end, s->changed)) != SQLITE_OK) goto db_error;
     }
     if (exec(c->db, "COMMIT") != SQLITE_OK) goto db_error;
@@ -680,6 +980,7 @@ db_error:
     st = ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write the case: %s", sqlite3_errmsg(c->db));
 out:
     if (in_tx) exec(c->db, "ROLLBACK");
+    hasher_end(&h, 0); /* nothing when already ended */
     if (c->ins_event) sqlite3_reset(c->ins_event);
     if (c->find_event) sqlite3_reset(c->find_event);
     if (c->ins_link) sqlite3_reset(c->ins_link);
