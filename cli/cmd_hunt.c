@@ -178,58 +178,6 @@ static void on_problem(void *ctx, const ks_problem *p)
     ks_detect_note_damage(r->det);
 }
 
-static void json_str(ks_buf *b, const char *s)
-{
-    ks_buf_putc(b, '"');
-    ks_escape_utf8(b, s, strlen(s), KS_ESC_JSON);
-    ks_buf_putc(b, '"');
-}
-
-static void write_jsonl(ks_buf *b, const ks_finding *f)
-{
-    ks_buf_puts(b, "{\"detector\":");
-    json_str(b, f->detector->id);
-    ks_buf_puts(b, ",\"categories\":[");
-    for (int i = 0; i < KS_DETECT_MAX_CATEGORIES && f->categories[i]; i++) {
-        if (i) ks_buf_putc(b, ',');
-        json_str(b, f->categories[i]);
-    }
-    ks_buf_puts(b, "],\"attack\":");
-    json_str(b, f->detector->attack);
-    ks_buf_puts(b, ",\"severity\":");
-    json_str(b, ks_level_name(f->severity));
-    ks_buf_puts(b, ",\"host\":");
-    json_str(b, f->host);
-    ks_buf_puts(b, ",\"user\":");
-    json_str(b, f->user);
-    ks_buf_puts(b, ",\"src_ip\":");
-    json_str(b, f->src_ip);
-    ks_buf_puts(b, ",\"first\":\"");
-    ks_time_format(b, f->first_ns, 7);
-    ks_buf_puts(b, "\",\"last\":\"");
-    ks_time_format(b, f->last_ns, 7);
-    ks_buf_puts(b, "\",\"title\":");
-    json_str(b, f->detector->title[ks_lang_get() == KS_LANG_JA]);
-    ks_buf_puts(b, ",\"explanation\":");
-    json_str(b, f->explanation);
-    if (f->detail[0]) {
-        ks_buf_puts(b, ",\"detail\":");
-        json_str(b, f->detail);
-    }
-    ks_buf_puts(b, ",\"count\":");
-    ks_buf_u64(b, f->count);
-    ks_buf_puts(b, ",\"evidence\":[");
-    for (size_t i = 0; i < f->nevidence; i++) {
-        if (i) ks_buf_putc(b, ',');
-        ks_buf_puts(b, "{\"file\":");
-        json_str(b, f->evidence[i].file);
-        ks_buf_puts(b, ",\"record_id\":");
-        ks_buf_u64(b, f->evidence[i].record_id);
-        ks_buf_putc(b, '}');
-    }
-    ks_buf_puts(b, "]}\n");
-}
-
 static void csv_field(ks_buf *b, const char *s, int last)
 {
     ks_buf_putc(b, '"');
@@ -529,9 +477,10 @@ int cmd_hunt(int argc, char **argv)
     int io_failed = 0;
     for (size_t i = 0; i < found.n; i++) {
         const ks_finding *f = &found.v[i];
-        if (format == FMT_JSONL)
-            write_jsonl(&b, f);
-        else if (format == FMT_CSV)
+        if (format == FMT_JSONL) {
+            ks_finding_write_json(&b, f, NULL);
+            ks_buf_putc(&b, '\n');
+        } else if (format == FMT_CSV)
             write_csv(&b, f);
         else
             write_table(&b, det, f);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kensa/buf.h"
 #include "kensa/event.h"
 #include "kensa/i18n.h"
 #include "kensa/status.h"
@@ -88,6 +89,12 @@ typedef struct ks_finding {
     size_t nevidence;      /* at most KS_FINDING_EVIDENCE; count says how many in all */
     ks_evidence evidence[KS_FINDING_EVIDENCE];
 } ks_finding;
+
+/* Append f as one JSON object (detector, categories, attack, severity, host, user,
+ * src_ip, first, last, title, explanation, detail, count, evidence [{file, record_id,
+ * time}]). extra (may be NULL) is JSON text inserted before "evidence", starting with
+ * a comma (",\"chain\":1"). */
+void ks_finding_write_json(ks_buf *b, const ks_finding *f, const char *extra);
 
 typedef void (*ks_finding_fn)(void *ctx, const ks_finding *f);
 

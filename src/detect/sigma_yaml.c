@@ -73,7 +73,7 @@ void sg_yaml_parse(sg_ydoc *d, const void *data, size_t n)
         set_error(d, "out of memory", 0);
         return;
     }
-    yaml_parser_set_input_string(&p, data, n);
+    yaml_parser_set_input_string(&p, data ? data : (const unsigned char *)"", data ? n : 0);
     frame st[SG_YAML_MAX_DEPTH + 1];
     int depth = 0;
     size_t nodes = 0, capdocs = 0;

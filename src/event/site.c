@@ -662,7 +662,7 @@ static ks_status check_depth(const void *data, size_t size, const char *name, ks
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
         return ks_diag_set(diag, KS_ERR_NOMEM, name, 0, "out of memory");
-    yaml_parser_set_input_string(&p, data, size);
+    yaml_parser_set_input_string(&p, data ? data : (const unsigned char *)"", data ? size : 0);
     ks_status st = KS_OK;
     int depth = 0;
     for (;;) {
@@ -708,7 +708,7 @@ ks_status ks_site_load_mem(ks_site **out, const void *data, size_t size, const c
         ks_site_free(&r.s);
         return ks_diag_set(diag, KS_ERR_NOMEM, name, 0, "out of memory");
     }
-    yaml_parser_set_input_string(&parser, data, size);
+    yaml_parser_set_input_string(&parser, data ? data : (const unsigned char *)"", data ? size : 0);
     if (!yaml_parser_load(&parser, &r.doc)) {
         unsigned line = (unsigned)parser.problem_mark.line + 1;
         st = ks_diag_set(diag, KS_ERR_FORMAT, name, line, "%.60s line %u: %s%s%s", base_name(name),

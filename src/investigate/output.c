@@ -57,62 +57,16 @@ static ks_status write_file(const char *dir, const char *name, const ks_buf *b, 
 
 static void finding_json(ks_buf *b, const ks_investigation *inv, size_t i)
 {
-    const ks_finding *f = &inv->findings[i];
-    ks_buf_puts(b, "{\"detector\":");
-    ks_inv_json_str(b, f->detector->id);
-    ks_buf_puts(b, ",\"categories\":[");
-    for (int k = 0; k < KS_DETECT_MAX_CATEGORIES && f->categories[k]; k++) {
-        if (k) ks_buf_putc(b, ',');
-        ks_inv_json_str(b, f->categories[k]);
-    }
-    ks_buf_puts(b, "],\"attack\":");
-    ks_inv_json_str(b, f->detector->attack);
-    ks_buf_puts(b, ",\"severity\":");
-    ks_inv_json_str(b, ks_level_name(f->severity));
-    ks_buf_puts(b, ",\"host\":");
-    ks_inv_json_str(b, f->host);
-    ks_buf_puts(b, ",\"user\":");
-    ks_inv_json_str(b, f->user);
-    ks_buf_puts(b, ",\"src_ip\":");
-    ks_inv_json_str(b, f->src_ip);
-    ks_buf_puts(b, ",\"first\":\"");
-    ks_time_format(b, f->first_ns, 7);
-    ks_buf_puts(b, "\",\"last\":\"");
-    ks_time_format(b, f->last_ns, 7);
-    ks_buf_puts(b, "\",\"title\":");
-    ks_inv_json_str(b, f->detector->title[ks_lang_get() == KS_LANG_JA]);
-    ks_buf_puts(b, ",\"explanation\":");
-    ks_inv_json_str(b, f->explanation);
-    if (f->detail[0]) {
-        ks_buf_puts(b, ",\"detail\":");
-        ks_inv_json_str(b, f->detail);
-    }
-    ks_buf_puts(b, ",\"count\":");
-    ks_buf_u64(b, f->count);
+    char extra[96];
     int c = inv->finding_chain[i];
-    ks_buf_puts(b, ",\"chain\":");
-    if (c >= 0)
-        ks_buf_printf(b, "%d", c + 1);
-    else
-        ks_buf_puts(b, "null");
     ks_stage st = ks_inv_finding_stage(inv, i);
-    ks_buf_puts(b, ",\"stage\":");
+    char chain[16] = "null";
+    if (c >= 0) snprintf(chain, sizeof chain, "%d", c + 1);
     if (st < KS_STAGE_COUNT)
-        ks_inv_json_str(b, ks_stage_name(st));
+        snprintf(extra, sizeof extra, ",\"chain\":%s,\"stage\":\"%s\"", chain, ks_stage_name(st));
     else
-        ks_buf_puts(b, "null");
-    ks_buf_puts(b, ",\"evidence\":[");
-    for (size_t k = 0; k < f->nevidence; k++) {
-        if (k) ks_buf_putc(b, ',');
-        ks_buf_puts(b, "{\"file\":");
-        ks_inv_json_str(b, f->evidence[k].file);
-        ks_buf_puts(b, ",\"record_id\":");
-        ks_buf_u64(b, f->evidence[k].record_id);
-        ks_buf_puts(b, ",\"time\":");
-        json_time(b, f->evidence[k].time_ns);
-        ks_buf_putc(b, '}');
-    }
-    ks_buf_puts(b, "]}");
+        snprintf(extra, sizeof extra, ",\"chain\":%s,\"stage\":null", chain);
+    ks_finding_write_json(b, &inv->findings[i], extra);
 }
 
 static void csv_field(ks_buf *b, const char *s, int last)
