@@ -69,7 +69,8 @@ static int run_one(const char *path)
 {
     uint8_t *data = NULL;
     size_t size = 0;
-    if (path != EMPTY && read_file(path, &data, &size) != 0) {
+    if (path == EMPTY) data = malloc(1); /* libFuzzer passes a valid pointer, size 0 */
+    if (path == EMPTY ? !data : read_file(path, &data, &size) != 0) {
         fprintf(stderr, "replay: cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
