@@ -23,4 +23,10 @@ int cmd_verify(int argc, char **argv);
 int cmd_prove(int argc, char **argv);
 int cmd_verify_proof(int argc, char **argv);
 
+/* --year YYYY (1970-2200) and --set DETECTOR.SETTING=VALUE (names copied into
+ * names); -1, with a message on stderr, when the value is bad. */
+struct ks_detect_override;
+int cli_year(const char *s, int *year);
+int cli_set(const char *a, char names[2][64], struct ks_detect_override *out);
+
 #endif

@@ -311,13 +311,9 @@ int cmd_dump(int argc, char **argv)
             }
             ks_site_free(&site);
         } else if (strcmp(a, "--year") == 0 && i + 1 < argc) {
-            char *end;
-            long y = strtol(argv[++i], &end, 10);
-            if (*end || y < 1970 || y > 2200) {
-                fprintf(stderr, "--year: a year such as 2026\n");
+            if (cli_year(argv[++i], &so.year) != 0) {
                 return KS_EXIT_USAGE;
             }
-            so.year = (int)y;
         } else if (strcmp(a, "--threads") == 0 && i + 1 < argc) {
             char *end;
             long t = strtol(argv[++i], &end, 10);

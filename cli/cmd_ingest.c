@@ -180,14 +180,10 @@ int cmd_ingest(int argc, char **argv)
         } else if (strcmp(a, "--tz") == 0 && i + 1 < argc) {
             o.tz = argv[++i];
         } else if (strcmp(a, "--year") == 0 && i + 1 < argc) {
-            char *end;
-            long y = strtol(argv[++i], &end, 10);
-            if (*end || y < 1970 || y > 2200) {
-                fprintf(stderr, "--year: a year such as 2026\n");
+            if (cli_year(argv[++i], &o.year) != 0) {
                 rc = KS_EXIT_USAGE;
                 goto out;
             }
-            o.year = (int)y;
         } else if (strcmp(a, "--batch") == 0 && i + 1 < argc) { /* tests, benchmarks */
             char *end;
             long b = strtol(argv[++i], &end, 10);

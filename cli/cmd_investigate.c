@@ -198,28 +198,16 @@ int cmd_investigate(int argc, char **argv)
                 goto out;
             }
         } else if (!strcmp(a, "--year") && i + 1 < argc) {
-            char *end;
-            long y = strtol(argv[++i], &end, 10);
-            if (*end || y < 1970 || y > 2200) {
-                fprintf(stderr, "--year: a year such as 2026\n");
+            if (cli_year(argv[++i], &o.year) != 0) {
                 goto out;
             }
-            o.year = (int)y;
         } else if (!strcmp(a, "--set") && i + 1 < argc) {
             a = argv[++i];
-            const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
-            char *end = NULL;
-            long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
-            if (!dot || !eq || dot > eq || (size_t)(dot - a) >= 64 ||
-                (size_t)(eq - dot - 1) >= 64 || end == eq + 1 || *end || nsets == KS_INV_MAX_SETS) {
+            if (nsets == KS_INV_MAX_SETS) {
                 fprintf(stderr, ks_msg(KS_MSG_HUNT_BAD_SET), a);
                 goto out;
             }
-            memcpy(set_names[nsets][0], a, (size_t)(dot - a));
-            set_names[nsets][0][dot - a] = 0;
-            memcpy(set_names[nsets][1], dot + 1, (size_t)(eq - dot - 1));
-            set_names[nsets][1][eq - dot - 1] = 0;
-            sets[nsets] = (ks_detect_override){set_names[nsets][0], set_names[nsets][1], v};
+            if (cli_set(a, set_names[nsets], &sets[nsets]) != 0) goto out;
             nsets++;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             u.quiet = 1;

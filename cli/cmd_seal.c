@@ -196,14 +196,10 @@ int cmd_seal(int argc, char **argv)
         } else if (strcmp(a, "--tz") == 0 && i + 1 < argc) {
             o.source.tz = argv[++i];
         } else if (strcmp(a, "--year") == 0 && i + 1 < argc) {
-            char *end;
-            long y = strtol(argv[++i], &end, 10);
-            if (*end || y < 1970 || y > 9999) {
-                fprintf(stderr, "--year: a year such as 2026\n");
+            if (cli_year(argv[++i], &o.source.year) != 0) {
                 free(ev);
                 return KS_EXIT_USAGE;
             }
-            o.source.year = (int)y;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, ks_msg(KS_MSG_UNKNOWN_OPTION), a);
             free(ev);
