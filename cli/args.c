@@ -1,10 +1,12 @@
-/* Option values several verbs share: --year, --set DETECTOR.SETTING=VALUE. Each
- * prints its own message on stderr when the value is bad. */
+/* Option values several verbs share: --year, --set DETECTOR.SETTING=VALUE, and
+ * --case, where hunt and investigate keep their findings. Each prints its own
+ * message on stderr when something is wrong. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "kensa/case.h"
 #include "kensa/kensa.h"
 
 int cli_year(const char *s, int *year)
@@ -34,5 +36,24 @@ int cli_set(const char *a, char names[2][64], ks_detect_override *out)
     memcpy(names[1], dot + 1, (size_t)(eq - dot - 1));
     names[1][eq - dot - 1] = 0;
     *out = (ks_detect_override){names[0], names[1], v};
+    return 0;
+}
+
+int cli_case_store(const char *path, const char *tool, const ks_finding *f, size_t n, int quiet,
+                   ks_case **keep, int64_t *run)
+{
+    ks_case *c = NULL;
+    ks_diag d = {0};
+    if (ks_case_open(&c, path, &d) != KS_OK ||
+        ks_case_put_findings(c, tool, f, n, run, &d) != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), path, d.what);
+        ks_case_close(&c);
+        return -1;
+    }
+    if (!quiet) fprintf(stderr, ks_msg(KS_MSG_CASE_FINDINGS), n, tool, path);
+    if (keep)
+        *keep = c;
+    else
+        ks_case_close(&c);
     return 0;
 }

@@ -3,6 +3,9 @@
 #ifndef KS_CLI_H
 #define KS_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Exit statuses, the same for every verb. */
 enum {
     KS_EXIT_OK = 0,      /* everything was read */
@@ -28,5 +31,14 @@ int cmd_verify_proof(int argc, char **argv);
 struct ks_detect_override;
 int cli_year(const char *s, int *year);
 int cli_set(const char *a, char names[2][64], struct ks_detect_override *out);
+
+/* --case CASE of hunt and investigate: open (or create) the case and store the
+ * findings of this run of `tool`, replacing its earlier run's. keep (may be NULL)
+ * receives the open case, run (may be NULL) the run's id. -1, with a message on
+ * stderr, when the case cannot be opened or written. */
+struct ks_finding;
+struct ks_case;
+int cli_case_store(const char *path, const char *tool, const struct ks_finding *f, size_t n,
+                   int quiet, struct ks_case **keep, int64_t *run);
 
 #endif

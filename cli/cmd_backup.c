@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "kensa/case.h"
 #include "kensa/kensa.h"
 
 static const char help_en[] =
@@ -259,7 +260,8 @@ out:
 /* --- advise and policy: generations with --taken times ------------------------------- */
 
 static const char help_gens_en[] =
-    "usage: kensa backup advise --intrusion TIME [--margin HOURS] [--format table|jsonl]\n"
+    "usage: kensa backup advise --intrusion TIME|--case CASE [--margin HOURS]\n"
+    "                           [--format table|jsonl]\n"
     "                           [--system NAME] GENERATION --taken TIME ...\n"
     "       kensa backup policy [--daily N] [--weekly N] [--monthly N] [--offline N]\n"
     "                           [--now TIME] [--system NAME] GENERATION --taken TIME\n"
@@ -271,7 +273,8 @@ static const char help_gens_en[] =
     "\n"
     "advise scans every generation (compared with the one before, in time order) and\n"
     "names, per system, the newest clean generation taken at least --margin hours\n"
-    "(default 24) before the intrusion, the first generation after it that is not\n"
+    "(default 24) before the intrusion (--intrusion, or the estimate kensa investigate\n"
+    "--case CASE stored), the first generation after it that is not\n"
     "clean, and the files added, removed, modified or encrypted between the two: the\n"
     "files staff must check before trusting later data.\n"
     "\n"
@@ -284,7 +287,8 @@ static const char help_gens_en[] =
     "arguments; 3 a generation could not be read.\n";
 
 static const char help_gens_ja[] =
-    "使い方: kensa backup advise --intrusion 時刻 [--margin 時間] [--format table|jsonl]\n"
+    "使い方: kensa backup advise --intrusion 時刻|--case ケース [--margin 時間]\n"
+    "                           [--format table|jsonl]\n"
     "                           [--system 名前] 世代 --taken 時刻 ...\n"
     "        kensa backup policy [--daily N] [--weekly N] [--monthly N] [--offline N]\n"
     "                           [--now 時刻] [--system 名前] 世代 --taken 時刻\n"
@@ -295,7 +299,8 @@ static const char help_gens_ja[] =
     "その後の世代に適用されます (既定はシステム 1 つ)。\n"
     "\n"
     "advise はすべての世代をスキャンし (時刻順に一つ前の世代と比較)、システムごとに、\n"
-    "侵入の --margin 時間 (既定 24) 以上前に取得された問題のない最新の世代、その後で最初に\n"
+    "侵入 (--intrusion、または kensa investigate --case がケースに保存した推定) の\n"
+    "--margin 時間 (既定 24) 以上前に取得された問題のない最新の世代、その後で最初に\n"
     "問題のあった世代、その間に追加・削除・変更・暗号化されたファイルを示します。後の\n"
     "データを信頼する前に確認すべきファイルです。\n"
     "\n"
@@ -381,6 +386,23 @@ static int cmp_taken(const void *a, const void *b)
     return x->taken < y->taken ? -1 : x->taken > y->taken;
 }
 
+/* The intrusion time kensa investigate --case stored; 0 with a message if none. */
+static int intrusion_of_case(const char *path, int64_t *ns)
+{
+    ks_case *c = NULL;
+    ks_diag d = {0};
+    bool stored = false, found = false;
+    if (ks_case_open_query(&c, path, &d) != KS_OK ||
+        ks_case_get_intrusion(c, &stored, &found, ns, &d) != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), path, d.what);
+        ks_case_close(&c);
+        return 0;
+    }
+    ks_case_close(&c);
+    if (!found) fprintf(stderr, ks_msg(KS_MSG_CASE_NO_ESTIMATE), path);
+    return found;
+}
+
 static int gens_main(int argc, char **argv, int advise)
 {
     gen_arg *g = calloc((size_t)argc, sizeof *g);
@@ -420,6 +442,13 @@ static int gens_main(int argc, char **argv, int advise)
             i++;
         } else if (advise && strcmp(a, "--intrusion") == 0) {
             ok = has_intrusion = parse_time(v, &intrusion);
+            i++;
+        } else if (advise && strcmp(a, "--case") == 0) {
+            ok = has_intrusion = intrusion_of_case(v, &intrusion);
+            if (!ok) {
+                free(g);
+                return KS_EXIT_USAGE;
+            }
             i++;
         } else if (advise && strcmp(a, "--margin") == 0) {
             margin_h = strtod(v, &end);

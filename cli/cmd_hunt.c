@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kensa/case.h"
 #include "kensa/detect.h"
 #include "kensa/kensa.h"
 #include "kensa/sigma.h"
@@ -13,7 +14,7 @@
 static const char help_en[] =
     "usage: kensa hunt FILE|DIR... [--format table|jsonl|csv] [--tz ZONE] [--year YYYY]\n"
     "                  [--set DETECTOR.SETTING=VALUE]... [--rules DIR]... [--strict]\n"
-    "                  [--list] [-o OUT] [-q]\n"
+    "                  [--case CASE] [--list] [-o OUT] [-q]\n"
     "\n"
     "Looks for the signs of a ransomware intrusion in the evidence given (every format\n"
     "`kensa dump` reads): password guessing, password spraying, a logon right after\n"
@@ -45,6 +46,10 @@ static const char help_en[] =
     "                      detector, its title and level. Rules that cannot be loaded\n"
     "                      are listed with the reason\n"
     "  --strict            stop (exit 2) if any Sigma rule cannot be loaded\n"
+    "  --case CASE         also keep the findings in the case (CASE.kensa, created if\n"
+    "                      missing) for SQL: kensa query --case CASE \"SELECT detector,\n"
+    "                      host, first_time FROM findings\"; they replace the previous\n"
+    "                      hunt's\n"
     "  --list              list the detectors and their settings, then exit\n"
     "  --lang ja|en        language of the explanations\n"
     "  -o FILE             write to FILE instead of standard output\n"
@@ -61,7 +66,7 @@ static const char help_en[] =
 static const char help_ja[] =
     "使い方: kensa hunt ファイル|フォルダ... [--format table|jsonl|csv] [--tz ゾーン]\n"
     "                  [--year 年] [--set 検出器.設定=値]... [--rules フォルダ]...\n"
-    "                  [--strict] [--list] [-o 出力] [-q]\n"
+    "                  [--strict] [--case ケース] [--list] [-o 出力] [-q]\n"
     "\n"
     "指定した証拠 (kensa dump が読めるすべての形式) からランサムウェアの侵入の兆候を探します:\n"
     "パスワードの総当たり、パスワードスプレー、多数の失敗の直後のログオン、外部や夜間の\n"
@@ -91,6 +96,10 @@ static const char help_ja[] =
     "                      検出のカテゴリは sigma、検出器はルールの id で、タイトルと\n"
     "                      レベルを示します。読み込めないルールは理由とともに表示します\n"
     "  --strict            読み込めない Sigma ルールが 1 つでもあれば中止 (終了コード 2)\n"
+    "  --case ケース       検出結果をケース (ケース.kensa、なければ作成) にも保存し SQL\n"
+    "                      で調べられるようにする: kensa query --case ケース \"SELECT\n"
+    "                      detector, host, first_time FROM findings\"。前回の hunt の\n"
+    "                      結果は置き換える\n"
     "  --list              検出器と設定の一覧を表示して終了\n"
     "  --lang ja|en        説明の言語\n"
     "  -o ファイル         標準出力の代わりにファイルへ書く\n"
@@ -273,7 +282,7 @@ static void list_detectors(FILE *out)
 int cmd_hunt(int argc, char **argv)
 {
     int format = FMT_TABLE, quiet = 0;
-    const char *outpath = NULL;
+    const char *outpath = NULL, *case_path = NULL;
     ks_source_opts so = {0};
     ks_detect_override sets[KS_HUNT_MAX_SETS];
     char set_names[KS_HUNT_MAX_SETS][2][64];
@@ -347,6 +356,8 @@ int cmd_hunt(int argc, char **argv)
             strict = 1;
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             outpath = argv[++i];
+        } else if (!strcmp(a, "--case") && i + 1 < argc) {
+            case_path = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -481,6 +492,8 @@ int cmd_hunt(int argc, char **argv)
     ks_buf_free(&b);
     if (fflush(out) != 0 || ferror(out)) io_failed = 1;
     if (outpath && fclose(out) != 0) io_failed = 1;
+    if (case_path && cli_case_store(case_path, "hunt", found.v, found.n, quiet, NULL, NULL) != 0)
+        io_failed = 1;
     const ks_detect_stats *st = ks_detect_get_stats(det);
     if (!quiet) {
         fprintf(stderr, ks_msg(KS_MSG_HUNT_SUMMARY), (unsigned long long)st->findings,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kensa/case.h"
 #include "kensa/investigate.h"
 #include "kensa/kensa.h"
 #include "kensa/sigma.h"
@@ -15,7 +16,7 @@
 static const char help_en[] =
     "usage: kensa investigate FILE|DIR... [--site site.yaml] [--rules PATH]... [-o DIR]\n"
     "                         [--lang ja|en] [--tz ZONE] [--year YYYY]\n"
-    "                         [--set DETECTOR.SETTING=VALUE]... [-q]\n"
+    "                         [--set DETECTOR.SETTING=VALUE]... [--case CASE] [-q]\n"
     "\n"
     "Reads every evidence file given (every format `kensa dump` reads), runs the\n"
     "detectors, links what they find into attack chains (entry, spread, persistence,\n"
@@ -36,6 +37,10 @@ static const char help_en[] =
     "                  file's, else this machine's)\n"
     "  --year YYYY     year of syslog lines that carry none\n"
     "  --set D.S=V     change a detector's setting (kensa hunt --list)\n"
+    "  --case CASE     also keep the findings and the estimate in the case (CASE.kensa,\n"
+    "                  created if missing): kensa backup advise --case CASE then picks\n"
+    "                  the backup to restore; SQL: SELECT * FROM intrusions. (The events\n"
+    "                  go into a case with kensa ingest --case CASE EVIDENCE.)\n"
     "  --lang ja|en    language of the report and of this summary\n"
     "  -q, --quiet     no progress and no summary\n"
     "\n"
@@ -49,7 +54,7 @@ static const char help_ja[] =
     "使い方: kensa investigate ファイル|フォルダ... [--site site.yaml] [--rules パス]...\n"
     "                          [-o フォルダ]\n"
     "                          [--lang ja|en] [--tz ゾーン] [--year 年]\n"
-    "                          [--set 検出器.設定=値]... [-q]\n"
+    "                          [--set 検出器.設定=値]... [--case ケース] [-q]\n"
     "\n"
     "指定した証拠 (kensa dump が読めるすべての形式) を読み、検出器で調べ、見つかったものを\n"
     "アカウント、接続元、ホスト、時刻で攻撃の連鎖 (侵入、拡大、永続化、隠蔽、被害) に\n"
@@ -68,6 +73,10 @@ static const char help_ja[] =
     "                  なければこのマシンの設定)\n"
     "  --year 年        年の書かれていない syslog の年\n"
     "  --set 検出器.設定=値  検出器の設定を変える (kensa hunt --list)\n"
+    "  --case ケース    検出結果と侵入時刻の推定をケース (ケース.kensa、なければ作成) にも\n"
+    "                  保存する: kensa backup advise --case ケース で復元するバックアップを\n"
+    "                  選べる。SQL: SELECT * FROM intrusions。(イベントは kensa ingest\n"
+    "                  --case ケース 証拠 でケースに入る)\n"
     "  --lang ja|en     報告書とこの要約の言語\n"
     "  -q, --quiet      進み具合と要約を出さない\n"
     "\n"
@@ -157,9 +166,31 @@ static void print_summary(const ks_investigation *inv, const char *dir)
     fprintf(stdout, ks_msg(KS_MSG_INV_WROTE), dir);
 }
 
+/* --case: the findings, then the estimate with summary.json beside it. */
+static int store(const ks_investigation *inv, const char *path, int quiet)
+{
+    ks_case *c = NULL;
+    int64_t run = 0;
+    if (cli_case_store(path, "investigate", inv->findings, inv->nfindings, quiet, &c, &run) != 0)
+        return -1;
+    ks_buf b = {0};
+    ks_diag d = {0};
+    ks_investigate_summary_json(&b, inv);
+    ks_buf_putc(&b, 0);
+    const ks_estimate *e = &inv->estimate;
+    int rc = 0;
+    if (b.failed || ks_case_put_intrusion(c, run, e->found, e->time_ns, b.data, &d) != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), path, b.failed ? "out of memory" : d.what);
+        rc = -1;
+    }
+    ks_buf_free(&b);
+    ks_case_close(&c);
+    return rc;
+}
+
 int cmd_investigate(int argc, char **argv)
 {
-    const char *outdir = "kensa-report", *site_path = NULL;
+    const char *outdir = "kensa-report", *site_path = NULL, *case_path = NULL;
     ks_investigate_opts o = {0};
     ks_detect_override sets[KS_INV_MAX_SETS];
     char set_names[KS_INV_MAX_SETS][2][64];
@@ -190,6 +221,8 @@ int cmd_investigate(int argc, char **argv)
             }
         } else if (!strcmp(a, "-o") && i + 1 < argc) {
             outdir = argv[++i];
+        } else if (!strcmp(a, "--case") && i + 1 < argc) {
+            case_path = argv[++i];
         } else if (!strcmp(a, "--tz") && i + 1 < argc) {
             o.tz = argv[++i];
         } else if (!strcmp(a, "--lang") && i + 1 < argc) {
@@ -249,6 +282,10 @@ int cmd_investigate(int argc, char **argv)
     }
     if (ks_investigate_write(inv, outdir, &diag) != KS_OK) {
         fprintf(stderr, "%s: %s\n", diag.file ? diag.file : outdir, diag.what);
+        rc = KS_EXIT_FAIL;
+        goto out;
+    }
+    if (case_path && store(inv, case_path, u.quiet) != 0) {
         rc = KS_EXIT_FAIL;
         goto out;
     }

@@ -11,6 +11,9 @@
  *          parent_process, service, share, country, session, action, outcome, fields)
  *   evidence(id, path, sha256, size, format, ..., complete, changed)
  *   event_sources(event_id -> events.id, evidence_id -> evidence.id, offset)
+ *   runs(id, tool, started, kensa, findings)      one row per hunt / investigate --case
+ *   findings(id, run, detector, severity, ..., json)  the latest run's, per tool
+ *   intrusions(run, found, time, time_ns, summary) the investigation's estimate
  * An event is stored once however many files it was seen in: its dedup key is the
  * BLAKE2b-128 hash of (provider, channel, host, record_id, time_ns, event_id, fields
  * as JSON), each length-prefixed; event_sources links it to every file and offset. */
@@ -21,11 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kensa/detect.h"
 #include "kensa/source.h"
 #include "kensa/status.h"
 
 /* The schema version this build writes (table schema_version). */
-#define KS_CASE_SCHEMA_VERSION 1
+#define KS_CASE_SCHEMA_VERSION 2
 
 typedef struct ks_case ks_case;
 
@@ -99,6 +103,21 @@ typedef struct ks_case_counts {
     uint64_t events, evidence, incomplete, links;
 } ks_case_counts;
 ks_status ks_case_counts_get(ks_case *c, ks_case_counts *out, ks_diag *diag);
+
+/* Store the findings of one run of a tool ("hunt", "investigate") in the case,
+ * replacing those of the tool's earlier runs (the runs table keeps the history);
+ * *run (may be NULL) receives the new run's id. One transaction: a run is stored
+ * whole or not at all. */
+ks_status ks_case_put_findings(ks_case *c, const char *tool, const ks_finding *f, size_t n,
+                               int64_t *run, ks_diag *diag);
+/* Store an investigation's estimate for run: found, the time (UTC ns), and its
+ * summary.json text. */
+ks_status ks_case_put_intrusion(ks_case *c, int64_t run, bool found, int64_t time_ns,
+                                const char *summary_json, ks_diag *diag);
+/* The estimate of the latest investigation stored in the case: *stored false when
+ * there is none, else *found and *time_ns. */
+ks_status ks_case_get_intrusion(ks_case *c, bool *stored, bool *found, int64_t *time_ns,
+                                ks_diag *diag);
 
 /* One value of a query result. text is the value as text (numbers printed, blobs as
  * hex), NUL-terminated, borrowed for the callback's duration; NULL for SQL NULL. */

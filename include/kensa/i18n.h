@@ -35,6 +35,8 @@ typedef enum ks_msg_id {
     KS_MSG_CASE_CANNOT_OPEN, /* case, what */
     KS_MSG_QUERY_ERROR,      /* what */
     KS_MSG_QUERY_ROWS,       /* rows */
+    KS_MSG_CASE_FINDINGS,    /* findings, tool, case */
+    KS_MSG_CASE_NO_ESTIMATE, /* case */
     /* kensa hunt */
     KS_MSG_HUNT_SUMMARY,  /* findings, events, files, files failed */
     KS_MSG_HUNT_DROPPED,  /* keys not tracked */

@@ -183,6 +183,8 @@ void ks_investigate_bound_text(const ks_investigation *inv, const ks_coverage *c
 /* Write DIR/findings.jsonl, DIR/timeline.csv, DIR/summary.json and DIR/report.html
  * (DIR is created when missing). Texts in the current language (ks_lang_get). */
 ks_status ks_investigate_write(const ks_investigation *inv, const char *dir, ks_diag *diag);
+/* summary.json's text: the estimate, its confidence and reason, the chains. */
+void ks_investigate_summary_json(ks_buf *b, const ks_investigation *inv);
 /* The report alone. */
 ks_status ks_investigate_write_html(const ks_investigation *inv, const char *path, ks_diag *diag);
 

@@ -158,7 +158,7 @@ static void timeline_csv(ks_buf *b, const ks_investigation *inv)
     free(rows);
 }
 
-static void summary_json(ks_buf *b, const ks_investigation *inv)
+void ks_investigate_summary_json(ks_buf *b, const ks_investigation *inv)
 {
     const ks_estimate *e = &inv->estimate;
     ks_buf_puts(b, "{\n  \"first_intrusion\": ");
@@ -300,7 +300,7 @@ ks_status ks_investigate_write(const ks_investigation *inv, const char *dir, ks_
     }
     if (!st) {
         ks_buf_reset(&b);
-        summary_json(&b, inv);
+        ks_investigate_summary_json(&b, inv);
         st = write_file(dir, "summary.json", &b, diag);
     }
     ks_buf_free(&b);

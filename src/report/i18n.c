@@ -69,6 +69,14 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
     [KS_MSG_CASE_CANNOT_OPEN] = {"%s: cannot open the case: %s\n", "%s: ケースを開けません: %s\n"},
     [KS_MSG_QUERY_ERROR] = {"query error: %s\n", "クエリのエラー: %s\n"},
     [KS_MSG_QUERY_ROWS] = {"(%llu rows)\n", "(%llu 行)\n"},
+    [KS_MSG_CASE_FINDINGS] =
+        {"%zu findings of %s stored in %s (SQL: SELECT * FROM findings)\n",
+         "検出 %zu 件 (%s) を %s に保存しました (SQL: SELECT * FROM findings)\n"},
+    [KS_MSG_CASE_NO_ESTIMATE] =
+        {"%s: the case holds no intrusion time (kensa investigate "
+         "--case stores it when it finds one); give --intrusion TIME\n",
+         "%s: ケースに侵入時刻がありません (kensa investigate --case が"
+         "見つけたときに保存します)。--intrusion 時刻 を指定してください\n"},
     [KS_MSG_HUNT_SUMMARY] = {"%llu findings from %llu events in %u files (%u could not be read)\n",
                              "検出 %llu 件 (イベント %llu 件、ファイル %u 個、読めなかったファイル "
                              "%u 個)\n"},

@@ -138,6 +138,31 @@ static int schema_version(sqlite3 *db)
     return v;
 }
 
+/* Version 2 adds what hunt and investigate found: their runs, the findings of each
+ * tool's latest run (the whole finding as JSON, the usual columns beside it) and the
+ * intrusion estimate (kensa backup advise --case reads it). */
+static const char schema_v2[] =
+    "CREATE TABLE IF NOT EXISTS runs(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  tool TEXT NOT NULL,           -- hunt, investigate\n"
+    "  started TEXT NOT NULL, kensa TEXT NOT NULL,\n"
+    "  findings INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE IF NOT EXISTS findings(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run INTEGER NOT NULL,          -- runs.id\n"
+    "  detector TEXT NOT NULL, severity TEXT NOT NULL, categories TEXT,\n"
+    "  host TEXT, user TEXT, src_ip TEXT,\n"
+    "  first_time TEXT, last_time TEXT, first_ns INTEGER, last_ns INTEGER,\n"
+    "  count INTEGER, explanation TEXT,\n"
+    "  json TEXT NOT NULL);            -- the finding with its evidence, as hunt --format jsonl\n"
+    "CREATE INDEX IF NOT EXISTS findings_run ON findings(run);\n"
+    "CREATE INDEX IF NOT EXISTS findings_first ON findings(first_ns);\n"
+    "CREATE TABLE IF NOT EXISTS intrusions(\n"
+    "  run INTEGER PRIMARY KEY,       -- runs.id of the investigation\n"
+    "  found INTEGER NOT NULL,\n"
+    "  time TEXT, time_ns INTEGER,    -- the estimated first intrusion, UTC\n"
+    "  summary TEXT NOT NULL);        -- summary.json of the investigation\n";
+
 /* Bring the schema to KS_CASE_SCHEMA_VERSION (in one transaction). */
 static ks_status migrate(sqlite3 *db, const char *path, ks_diag *d)
 {
@@ -174,7 +199,11 @@ static ks_status migrate(sqlite3 *db, const char *path, ks_diag *d)
             goto out;
         }
     }
-    /* later versions: if (v < 2) { ALTER TABLE ... } */
+    if (v < 2 && exec(db, schema_v2) != SQLITE_OK) {
+        st = db_fail(d, db, path, "cannot add the findings to the case");
+        goto out;
+    }
+    /* later versions: if (v < 3) { ALTER TABLE ... } */
     if (v < KS_CASE_SCHEMA_VERSION) {
         char when[40], sql[160];
         now_text(when, sizeof when);

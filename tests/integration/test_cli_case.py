@@ -96,6 +96,53 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 2 and "none.evtx" in err, "missing file: " + err)
     rc, out, err = kensa("ingest", "--case", case)
     check(rc == 2, "ingest without evidence: usage")
+    # hunt and investigate keep their findings; advise reads the estimate back
+    rc, out, err = kensa("hunt", "--format", "jsonl", "--case", case, sim)
+    hunted = [json.loads(x) for x in out.splitlines()]
+    check(rc == 1 and len(hunted) > 0 and ("%d findings of hunt stored in" % len(hunted)) in err,
+          "hunt --case: %d %s" % (rc, err))
+    rc, out, err = kensa("hunt", "-q", "--case", case, sim)
+    rc, out, err = kensa("query", "--case", case, "--format", "json",
+                         "SELECT (SELECT count(*) FROM runs WHERE tool = 'hunt') AS runs, "
+                         "count(*) AS n, sum(json_extract(json, '$.detector') = detector) AS same "
+                         "FROM findings")
+    row = json.loads(out)[0]
+    check(row == {"runs": 2, "n": len(hunted), "same": len(hunted)},
+          "second hunt replaced the first: %r" % row)
+    rc, out, err = kensa("query", "--case", case, "--format", "csv",
+                         "SELECT detector, first_time FROM findings ORDER BY first_ns, detector")
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    check(rows == sorted([[f["detector"], f["first"]] for f in hunted],
+                         key=lambda r: (r[1], r[0])), "columns match the JSON lines")
+    # no intrusion stored yet
+    gen = os.path.join(tmp, "gen1")
+    os.makedirs(gen)
+    with open(os.path.join(gen, "note.txt"), "w") as f:
+        f.write("daily backup\n")
+    rc, out, err = kensa("backup", "advise", "--case", case, gen, "--taken", "2024-10-01")
+    check(rc == 2 and "holds no intrusion time" in err, "advise without estimate: %s" % err)
+    rep = os.path.join(tmp, "report")
+    rc, out, err = kensa("investigate", "-q", "-o", rep, "--case", case, sim)
+    check(rc == 1, "investigate --case (README.txt skipped): %d %s" % (rc, err))
+    with open(os.path.join(rep, "summary.json")) as f:
+        summary = json.load(f)
+    rc, out, err = kensa("query", "--case", case, "--format", "json",
+                         "SELECT found, time, time_ns, json_extract(summary, "
+                         "'$.first_intrusion') AS s FROM intrusions")
+    est = json.loads(out)
+    check(len(est) == 1 and est[0]["found"] == 1 and
+          est[0]["time_ns"] == summary["first_intrusion_ns"] and
+          est[0]["s"] == summary["first_intrusion"], "estimate stored: %r" % est)
+    rc, out, err = kensa("backup", "advise", "--format", "jsonl", "--case", case,
+                         gen, "--taken", "2024-10-01")
+    check(rc == 0 and "gen1" in out, "advise --case picks the generation: %d %s %s"
+          % (rc, out, err))
+    rc, out, err = kensa("query", "--case", case, "--format", "csv",
+                         "SELECT tool, count(*) FROM findings JOIN runs ON runs.id = run "
+                         "GROUP BY 1 ORDER BY 1")
+    check([r[0] for r in list(csv.reader(io.StringIO(out)))[1:]] == ["hunt", "investigate"],
+          "both tools' findings kept: " + out)
+
     rc, out, err = kensa("--lang", "ja", "query", "--help")
     check(rc == 0 and "使い方" in out, "Japanese help")
 

@@ -513,6 +513,68 @@ static void test_syslog(void)
     ks_case_close(&c);
 }
 
+/* Findings and the estimate: stored, replaced per tool, read back; a case of schema 1
+ * gains the tables when opened. */
+static void test_findings(void)
+{
+    char casep[600];
+    snprintf(casep, sizeof casep, "%s/findings.kensa", dir);
+    ks_case *c = NULL;
+    ks_diag d = {0};
+    CHECK_INT(ks_case_open(&c, casep, &d), KS_OK);
+    if (!c) return;
+    bool stored = true, found = true;
+    int64_t t = 1;
+    CHECK_INT(ks_case_get_intrusion(c, &stored, &found, &t, &d), KS_OK);
+    CHECK(!stored && !found && t == 0);
+    ks_finding f[2] = {{.detector = ks_detector_find("brute_force"),
+                        .severity = KS_LEVEL_HIGH,
+                        .first_ns = 1700000000000000000,
+                        .last_ns = 1700000060000000000,
+                        .count = 8},
+                       {.detector = ks_detector_find("log_cleared"),
+                        .severity = KS_LEVEL_HIGH,
+                        .first_ns = 1700000100000000000,
+                        .last_ns = 1700000100000000000,
+                        .count = 1}};
+    snprintf(f[0].host, sizeof f[0].host, "RDS01");
+    snprintf(f[0].user, sizeof f[0].user, "admin");
+    f[0].nevidence = 1;
+    f[0].evidence[0] = (ks_evidence){"Security.evtx", 42, f[0].first_ns};
+    int64_t run1 = 0, run2 = 0, run3 = 0;
+    CHECK_INT(ks_case_put_findings(c, "hunt", f, 2, &run1, &d), KS_OK);
+    CHECK_INT(ks_case_put_findings(c, "investigate", f, 1, &run2, &d), KS_OK);
+    CHECK_INT(ks_case_put_findings(c, "hunt", f, 1, &run3, &d), KS_OK);
+    CHECK(run1 > 0 && run2 > run1 && run3 > run2);
+    CHECK_INT(query_int(c, "SELECT count(*) FROM findings"), 2); /* hunt's first run replaced */
+    CHECK_INT(query_int(c, "SELECT count(*) FROM runs"), 3);
+    CHECK_STR(query_text(c, "SELECT host || ' ' || user || ' ' || severity || ' ' || first_time || "
+                            "' ' || json_extract(json, '$.evidence[0].record_id') FROM findings "
+                            "ORDER BY id DESC LIMIT 1"),
+              "RDS01 admin high 2023-11-14T22:13:20.0000000Z 42");
+    CHECK_INT(ks_case_put_intrusion(c, run2, true, 1700000000000000000, "{\"x\":1}", &d), KS_OK);
+    CHECK_INT(ks_case_get_intrusion(c, &stored, &found, &t, &d), KS_OK);
+    CHECK(stored && found && t == 1700000000000000000);
+    /* back to schema 1, as an older kensa left it */
+    CHECK_INT(sqlite3_exec(ks_case_db(c),
+                           "DROP TABLE runs; DROP TABLE findings; DROP TABLE intrusions; UPDATE "
+                           "schema_version SET version = 1",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    ks_case_close(&c);
+    CHECK_INT(ks_case_open_query(&c, casep, &d), KS_OK); /* read-only: left as it is */
+    CHECK_INT(ks_case_get_intrusion(c, &stored, &found, &t, &d), KS_OK);
+    CHECK(!stored);
+    ks_case_close(&c);
+    CHECK_INT(ks_case_open(&c, casep, &d), KS_OK);
+    if (!c) return;
+    CHECK_INT(query_int(c, "SELECT max(version) FROM schema_version"), 2);
+    CHECK_INT(query_int(c, "SELECT count(*) FROM findings"), 0);
+    CHECK_INT(ks_case_put_findings(c, "hunt", f, 2, NULL, &d), KS_OK);
+    CHECK_INT(query_int(c, "SELECT count(*) FROM findings"), 2);
+    ks_case_close(&c);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s/test_case.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -525,6 +587,7 @@ int main(void)
     test_bad_files();
     test_syslog();
     test_changed();
+    test_findings();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (ks_t_fail == 0 && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
