@@ -260,12 +260,22 @@ out:
 /* --- advise and policy: generations with --taken times ------------------------------- */
 
 static const char help_gens_en[] =
-    "usage: kensa backup advise --intrusion TIME|--case CASE [--margin HOURS]\n"
+    "usage: kensa backup add --case CASE [--system NAME] GENERATION --taken TIME\n"
+    "                        [--media online|offline|worm] ... [--quick]\n"
+    "       kensa backup advise --intrusion TIME|--case CASE [--margin HOURS]\n"
     "                           [--format table|jsonl]\n"
-    "                           [--system NAME] GENERATION --taken TIME ...\n"
+    "                           [--system NAME] [GENERATION --taken TIME ...]\n"
     "       kensa backup policy [--daily N] [--weekly N] [--monthly N] [--offline N]\n"
-    "                           [--now TIME] [--system NAME] GENERATION --taken TIME\n"
-    "                           [--media online|offline|worm] ...\n"
+    "                           [--now TIME] [--case CASE] [--system NAME]\n"
+    "                           [GENERATION --taken TIME [--media online|offline|worm] ...]\n"
+    "\n"
+    "add scans each generation (compared with the one taken before it of the same\n"
+    "system in the case) and keeps it in the case's catalogue: when it was taken, its\n"
+    "media, its verdict, and every file's size, SHA-256, type, entropy and verdict.\n"
+    "The generation is only read. With --case, advise and policy use the catalogue (no\n"
+    "generation is read again), and advise takes the intrusion time that kensa\n"
+    "investigate --case stored unless --intrusion is given. The catalogue is SQL:\n"
+    "kensa query --case CASE \"SELECT * FROM backup_generations\".\n"
     "\n"
     "Each GENERATION (a folder or an archive) is followed by --taken TIME, when it was\n"
     "taken (ISO 8601; UTC unless a zone is given: 2026-11-24T02:00+09:00), and optionally\n"
@@ -287,12 +297,21 @@ static const char help_gens_en[] =
     "arguments; 3 a generation could not be read.\n";
 
 static const char help_gens_ja[] =
-    "使い方: kensa backup advise --intrusion 時刻|--case ケース [--margin 時間]\n"
+    "使い方: kensa backup add --case ケース [--system 名前] 世代 --taken 時刻\n"
+    "                        [--media online|offline|worm] ... [--quick]\n"
+    "        kensa backup advise --intrusion 時刻|--case ケース [--margin 時間]\n"
     "                           [--format table|jsonl]\n"
-    "                           [--system 名前] 世代 --taken 時刻 ...\n"
+    "                           [--system 名前] [世代 --taken 時刻 ...]\n"
     "        kensa backup policy [--daily N] [--weekly N] [--monthly N] [--offline N]\n"
-    "                           [--now 時刻] [--system 名前] 世代 --taken 時刻\n"
-    "                           [--media online|offline|worm] ...\n"
+    "                           [--now 時刻] [--case ケース] [--system 名前]\n"
+    "                           [世代 --taken 時刻 [--media online|offline|worm] ...]\n"
+    "\n"
+    "add は各世代をスキャンし (ケース内の同じシステムで直前に取得された世代と比較)、\n"
+    "ケースの目録に記録します: 取得時刻、媒体、判定、各ファイルのサイズ・SHA-256・種類・\n"
+    "エントロピー・判定。世代は読むだけです。--case を付けると advise と policy は目録を\n"
+    "使い (世代を読み直しません)、advise は --intrusion がなければ kensa investigate\n"
+    "--case が保存した侵入時刻を使います。目録は SQL で見られます: kensa query --case\n"
+    "ケース \"SELECT * FROM backup_generations\"。\n"
     "\n"
     "各世代 (フォルダまたはアーカイブ) の後に --taken で取得時刻を指定します (ISO 8601。\n"
     "時差がなければ UTC: 2026-11-24T02:00+09:00)。--media は任意です。--system 名前 は\n"
@@ -318,6 +337,8 @@ typedef struct gen_arg {
     ks_backup_media media;
     ks_backup_gen gen;
     ks_backup_index *idx;
+    int64_t case_id; /* from the case's catalogue (not scanned again), or 0 */
+    char *owned;     /* path and system of a catalogue entry */
 } gen_arg;
 
 /* ISO 8601; seconds may be left out (2026-11-24T02:00+09:00) and so may the time of
@@ -387,68 +408,178 @@ static int cmp_taken(const void *a, const void *b)
 }
 
 /* The intrusion time kensa investigate --case stored; 0 with a message if none. */
-static int intrusion_of_case(const char *path, int64_t *ns)
+static int intrusion_of_case(ks_case *c, const char *path, int64_t *ns)
 {
-    ks_case *c = NULL;
     ks_diag d = {0};
     bool stored = false, found = false;
-    if (ks_case_open_query(&c, path, &d) != KS_OK ||
-        ks_case_get_intrusion(c, &stored, &found, ns, &d) != KS_OK) {
+    if (ks_case_get_intrusion(c, &stored, &found, ns, &d) != KS_OK) {
         fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), path, d.what);
-        ks_case_close(&c);
         return 0;
     }
-    ks_case_close(&c);
     if (!found) fprintf(stderr, ks_msg(KS_MSG_CASE_NO_ESTIMATE), path);
     return found;
 }
 
-static int gens_main(int argc, char **argv, int advise)
+typedef struct gens {
+    gen_arg *v;
+    size_t n, cap;
+} gens;
+
+static gen_arg *gens_push(gens *l)
 {
-    gen_arg *g = calloc((size_t)argc, sizeof *g);
-    size_t n = 0;
-    const char *system = "-";
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        gen_arg *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return NULL;
+        l->v = v;
+        l->cap = cap;
+    }
+    gen_arg *x = &l->v[l->n++];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+/* The catalogue's generations join those of the command line. */
+static int on_case_gen(void *ctx, const ks_case_gen *cg)
+{
+    gens *l = ctx;
+    size_t ls = strlen(cg->system) + 1, lp = strlen(cg->path) + 1;
+    gen_arg *x = gens_push(l);
+    char *own = x ? malloc(ls + lp) : NULL;
+    if (!own) {
+        if (x) l->n--;
+        return 1;
+    }
+    memcpy(own, cg->system, ls);
+    memcpy(own + ls, cg->path, lp);
+    x->owned = own;
+    x->system = own;
+    x->path = own + ls;
+    x->taken = cg->taken_ns;
+    x->has_taken = 1;
+    x->media = cg->media;
+    x->case_id = cg->id;
+    x->gen.files = cg->files;
+    x->gen.bytes = cg->bytes;
+    x->gen.verdict = cg->verdict;
+    snprintf(x->gen.reason, sizeof x->gen.reason, "%s", cg->reason);
+    return 0;
+}
+
+/* The files of a catalogue generation, read from the case when first needed. */
+static int need_index(ks_case *c, gen_arg *x)
+{
+    if (x->idx || !x->case_id) return 0;
+    ks_diag d = {0};
+    if (ks_case_backup_index(c, x->case_id, &x->idx, &d) == KS_OK) return 0;
+    fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), x->path, d.what);
+    return -1;
+}
+
+/* kensa backup add: scan each generation against the one before it in the case
+ * (same system, taken earlier) and keep it, with its files, in the catalogue. */
+static void on_add_file(void *ctx, const char *path, int64_t mtime, const ks_backup_file *f)
+{
+    ks_case_backup_file(ctx, path, mtime, f);
+}
+
+static int find_previous(void *ctx, const ks_case_gen *cg)
+{
+    *(int64_t *)ctx = cg->id; /* in time order: the last one called is the newest */
+    return 0;
+}
+
+static int add_one(ks_case *c, gen_arg *x, unsigned flags)
+{
+    ks_diag d = {0};
+    int64_t prev = 0, id = 0;
+    ks_backup_index *pidx = NULL;
+    ks_case_backup *b = NULL;
+    char *abs = realpath(x->path, NULL); /* the catalogue names it wherever run from */
+    const char *where = abs ? abs : x->path;
+    ks_status st = ks_case_backup_list(c, x->system, x->taken, find_previous, &prev, &d);
+    if (st == KS_OK && prev) st = ks_case_backup_index(c, prev, &pidx, &d);
+    if (st == KS_OK) st = ks_case_backup_begin(c, x->system, where, x->taken, x->media, &b, &d);
+    free(abs);
+    if (st != KS_OK) {
+        ks_backup_index_free(&pidx);
+        if (st == KS_ERR_ARG) { /* the same generation again: nothing to do */
+            char t[48];
+            fmt_time(t, sizeof t, x->taken);
+            fprintf(stderr, ks_msg(KS_MSG_BACKUP_ALREADY), x->path, x->system, t);
+            return KS_EXIT_OK;
+        }
+        fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), x->path, d.what);
+        return KS_EXIT_FAIL;
+    }
+    st = ks_backup_scan(x->path, pidx, flags, on_add_file, b, &x->gen, NULL, &d);
+    ks_backup_index_free(&pidx);
+    if (st != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), x->path,
+                d.what[0] ? d.what : ks_status_str(st));
+        ks_case_backup_end(&b, NULL, NULL, NULL, &d);
+        return KS_EXIT_FAIL;
+    }
+    ks_buf j = {0};
+    ks_backup_gen_write_json(&j, x->path, &x->gen);
+    ks_buf_putc(&j, 0);
+    st = ks_case_backup_end(&b, &x->gen, j.failed ? NULL : j.data, &id, &d);
+    ks_buf_free(&j);
+    if (st != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), x->path, d.what);
+        return KS_EXIT_FAIL;
+    }
+    ks_msg_id w = x->gen.verdict == KS_BG_ENCRYPTED    ? KS_MSG_BACKUP_G_ENCRYPTED
+                  : x->gen.verdict == KS_BG_SUSPICIOUS ? KS_MSG_BACKUP_G_SUSPICIOUS
+                                                       : KS_MSG_BACKUP_G_CLEAN;
+    printf(ks_msg(KS_MSG_BACKUP_GENERATION), x->path, (unsigned long long)x->gen.files,
+           (double)x->gen.bytes / 1e6, ks_msg(w), x->gen.reason);
+    return x->gen.by_verdict[KS_BV_UNREADABLE] ? KS_EXIT_PARTIAL : KS_EXIT_OK;
+}
+
+enum { GENS_POLICY, GENS_ADVISE, GENS_ADD };
+
+static int gens_main(int argc, char **argv, int mode)
+{
+    int advise = mode == GENS_ADVISE;
+    gens l = {0};
+    const char *system = "-", *case_path = NULL;
+    ks_case *c = NULL;
+    unsigned flags = 0;
     int64_t intrusion = 0, now = (int64_t)time(NULL) * 1000000000ll;
     double margin_h = 24;
-    int has_intrusion = 0, jsonl = 0, rc = KS_EXIT_OK;
+    int has_intrusion = 0, jsonl = 0, rc = KS_EXIT_USAGE;
     ks_backup_policy pol = KS_BACKUP_POLICY_DEFAULT;
-    if (!g) return KS_EXIT_FAIL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
+        gen_arg *last = l.n ? &l.v[l.n - 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(ks_lang_get() == KS_LANG_JA ? help_gens_ja : help_gens_en, stdout);
-            free(g);
-            return KS_EXIT_OK;
+            rc = KS_EXIT_OK;
+            goto out;
         }
-        int ok = 1;
-        if (!v && a[0] == '-') {
+        int ok = 1, m;
+        if (mode == GENS_ADD && strcmp(a, "--quick") == 0) {
+            flags |= KS_BACKUP_QUICK;
+        } else if (!v && a[0] == '-') {
             ok = 0;
         } else if (strcmp(a, "--taken") == 0) {
-            ok = n > 0 && parse_time(v, &g[n - 1].taken);
-            if (ok) g[n - 1].has_taken = 1;
+            ok = last && parse_time(v, &last->taken);
+            if (ok) last->has_taken = 1;
             i++;
         } else if (strcmp(a, "--media") == 0) {
-            ok = n > 0;
-            if (ok && strcmp(v, "offline") == 0)
-                g[n - 1].media = KS_BM_OFFLINE;
-            else if (ok && strcmp(v, "worm") == 0)
-                g[n - 1].media = KS_BM_WORM;
-            else if (!ok || strcmp(v, "online") != 0)
-                ok = 0;
+            ok = last && (m = ks_backup_media_find(v)) >= 0;
+            if (ok) last->media = (ks_backup_media)m;
             i++;
         } else if (strcmp(a, "--system") == 0) {
             system = v;
             i++;
+        } else if (strcmp(a, "--case") == 0) {
+            case_path = v;
+            i++;
         } else if (advise && strcmp(a, "--intrusion") == 0) {
             ok = has_intrusion = parse_time(v, &intrusion);
-            i++;
-        } else if (advise && strcmp(a, "--case") == 0) {
-            ok = has_intrusion = intrusion_of_case(v, &intrusion);
-            if (!ok) {
-                free(g);
-                return KS_EXIT_USAGE;
-            }
             i++;
         } else if (advise && strcmp(a, "--margin") == 0) {
             margin_h = strtod(v, &end);
@@ -458,11 +589,12 @@ static int gens_main(int argc, char **argv, int advise)
             ok = strcmp(v, "jsonl") == 0 || strcmp(v, "table") == 0;
             jsonl = strcmp(v, "jsonl") == 0;
             i++;
-        } else if (!advise && strcmp(a, "--now") == 0) {
+        } else if (mode == GENS_POLICY && strcmp(a, "--now") == 0) {
             ok = parse_time(v, &now);
             i++;
-        } else if (!advise && (strcmp(a, "--daily") == 0 || strcmp(a, "--weekly") == 0 ||
-                               strcmp(a, "--monthly") == 0 || strcmp(a, "--offline") == 0)) {
+        } else if (mode == GENS_POLICY &&
+                   (strcmp(a, "--daily") == 0 || strcmp(a, "--weekly") == 0 ||
+                    strcmp(a, "--monthly") == 0 || strcmp(a, "--offline") == 0)) {
             unsigned long k = strtoul(v, &end, 10);
             ok = end && !*end && k <= 1000;
             unsigned *dst = a[2] == 'd'   ? &pol.daily
@@ -473,30 +605,66 @@ static int gens_main(int argc, char **argv, int advise)
             i++;
         } else if (a[0] == '-') {
             fprintf(stderr, ks_msg(KS_MSG_UNKNOWN_OPTION), a);
-            free(g);
-            return KS_EXIT_USAGE;
+            goto out;
+        } else if (!(last = gens_push(&l))) {
+            rc = KS_EXIT_FAIL;
+            goto out;
         } else {
-            g[n].path = a;
-            g[n].system = system;
-            n++;
+            last->path = a;
+            last->system = system;
         }
         if (!ok) {
             fprintf(stderr, "%s: %s\n", a, "missing or invalid value (see --help)");
-            free(g);
-            return KS_EXIT_USAGE;
+            goto out;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        if (!g[i].has_taken) {
-            fprintf(stderr, "%s: --taken TIME is required after each generation\n", g[i].path);
-            free(g);
-            return KS_EXIT_USAGE;
+    for (size_t i = 0; i < l.n; i++)
+        if (!l.v[i].has_taken) {
+            fprintf(stderr, "%s: --taken TIME is required after each generation\n", l.v[i].path);
+            goto out;
         }
-    if (!n || (advise && !has_intrusion)) {
+    if (mode == GENS_ADD && (!case_path || !l.n)) {
         fputs(ks_lang_get() == KS_LANG_JA ? help_gens_ja : help_gens_en, stderr);
-        free(g);
-        return KS_EXIT_USAGE;
+        goto out;
     }
+    if (case_path) {
+        ks_diag d = {0};
+        ks_status st = mode == GENS_ADD ? ks_case_open(&c, case_path, &d)
+                                        : ks_case_open_query(&c, case_path, &d);
+        if (st != KS_OK) {
+            fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), case_path, d.what);
+            rc = KS_EXIT_FAIL;
+            goto out;
+        }
+        if (advise && !has_intrusion &&
+            !(has_intrusion = intrusion_of_case(c, case_path, &intrusion)))
+            goto out;
+    }
+    if (mode == GENS_ADD) {
+        /* in time order, so that each one is compared with the one before */
+        qsort(l.v, l.n, sizeof *l.v, cmp_taken);
+        rc = KS_EXIT_OK;
+        for (size_t i = 0; i < l.n; i++) {
+            int r = add_one(c, &l.v[i], flags);
+            if (r > rc) rc = r;
+        }
+        goto out;
+    }
+    if (c) {
+        ks_diag d = {0};
+        if (ks_case_backup_list(c, NULL, INT64_MAX, on_case_gen, &l, &d) != KS_OK) {
+            fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), case_path, d.what);
+            rc = KS_EXIT_FAIL;
+            goto out;
+        }
+    }
+    if (!l.n || (advise && !has_intrusion)) {
+        fputs(ks_lang_get() == KS_LANG_JA ? help_gens_ja : help_gens_en, stderr);
+        goto out;
+    }
+    rc = KS_EXIT_OK;
+    gen_arg *g = l.v;
+    size_t n = l.n;
     qsort(g, n, sizeof *g, cmp_taken);
     for (size_t s0 = 0; s0 < n;) {
         size_t s1 = s0;
@@ -526,6 +694,12 @@ static int gens_main(int argc, char **argv, int advise)
             for (size_t i = 0; i < k && !failed; i++) {
                 ks_diag d = {0};
                 gen_arg *x = &g[s0 + i];
+                verdicts[i] = x->gen.verdict;
+                if (x->case_id) continue; /* judged when it was added */
+                if (i && need_index(c, &g[s0 + i - 1]) != 0) {
+                    failed = 1;
+                    break;
+                }
                 ks_status st = ks_backup_scan(x->path, i ? g[s0 + i - 1].idx : NULL, 0, NULL, NULL,
                                               &x->gen, &x->idx, &d);
                 if (st != KS_OK) {
@@ -564,7 +738,10 @@ static int gens_main(int argc, char **argv, int advise)
                     if (!jsonl && b->gen.verdict != KS_BG_CLEAN)
                         printf(ks_msg(KS_MSG_BACKUP_FIRST_BAD), b->path, t2, ks_msg(w),
                                b->gen.reason);
-                    if (best != SIZE_MAX) {
+                    if (best != SIZE_MAX &&
+                        (need_index(c, &g[s0 + best]) != 0 || need_index(c, b) != 0))
+                        rc = KS_EXIT_FAIL;
+                    else if (best != SIZE_MAX) {
                         diff_out o = {.jsonl = jsonl, .system = sys};
                         ks_backup_diff(g[s0 + best].idx, b->idx, on_change, &o);
                         if (!jsonl)
@@ -583,8 +760,13 @@ static int gens_main(int argc, char **argv, int advise)
         free(taken), free(media), free(verdicts);
         s0 = s1;
     }
-    for (size_t i = 0; i < n; i++) ks_backup_index_free(&g[i].idx);
-    free(g);
+out:
+    for (size_t i = 0; i < l.n; i++) {
+        ks_backup_index_free(&l.v[i].idx);
+        free(l.v[i].owned);
+    }
+    free(l.v);
+    ks_case_close(&c);
     if (fflush(stdout) != 0) rc = KS_EXIT_FAIL;
     return rc;
 }
@@ -592,8 +774,11 @@ static int gens_main(int argc, char **argv, int advise)
 int cmd_backup(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "scan") == 0) return scan_main(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "advise") == 0) return gens_main(argc - 1, argv + 1, 1);
-    if (argc >= 2 && strcmp(argv[1], "policy") == 0) return gens_main(argc - 1, argv + 1, 0);
+    if (argc >= 2 && strcmp(argv[1], "add") == 0) return gens_main(argc - 1, argv + 1, GENS_ADD);
+    if (argc >= 2 && strcmp(argv[1], "advise") == 0)
+        return gens_main(argc - 1, argv + 1, GENS_ADVISE);
+    if (argc >= 2 && strcmp(argv[1], "policy") == 0)
+        return gens_main(argc - 1, argv + 1, GENS_POLICY);
     FILE *f = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? stdout
                                                                                           : stderr;
     fputs(ks_lang_get() == KS_LANG_JA ? help_ja : help_en, f);

@@ -121,6 +121,11 @@ typedef enum ks_backup_gen_verdict {
 typedef struct ks_backup_index ks_backup_index;
 void ks_backup_index_free(ks_backup_index **idx);
 
+/* An empty index, and a file added to it (the same path again replaces it): for
+ * indexes kept elsewhere, such as a case's catalogue. NULL / -1 when out of memory. */
+ks_backup_index *ks_backup_index_new(void);
+int ks_backup_index_add(ks_backup_index *x, const char *path, const ks_backup_file *f);
+
 /* Read a manifest written by a scan (JSON lines, see docs/backup.md) back as an index. */
 ks_status ks_backup_index_load(const char *manifest, ks_backup_index **out, ks_diag *d);
 
@@ -185,6 +190,9 @@ int ks_backup_choose(const int64_t *taken_ns, const ks_backup_gen_verdict *verdi
                      int64_t intrusion_ns, int64_t margin_ns, size_t *restore, size_t *first_bad);
 
 typedef enum ks_backup_media { KS_BM_ONLINE, KS_BM_OFFLINE, KS_BM_WORM } ks_backup_media;
+/* "online", "offline", "worm"; ks_backup_media_find gives -1 for another name. */
+const char *ks_backup_media_name(ks_backup_media m);
+int ks_backup_media_find(const char *name);
 
 /* A retention policy: generations wanted in each of the last `daily` days, `weekly`
  * weeks and `monthly` 30-day months, and `offline` copies on offline or WORM media. */

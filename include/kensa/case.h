@@ -14,6 +14,8 @@
  *   runs(id, tool, started, kensa, findings)      one row per hunt / investigate --case
  *   findings(id, run, detector, severity, ..., json)  the latest run's, per tool
  *   intrusions(run, found, time, time_ns, summary) the investigation's estimate
+ *   backup_generations(id, system, path, taken, media, verdict, reason, ...)
+ *   backup_files(generation, path, size, mtime, sha256, type, entropy, verdict, reason)
  * An event is stored once however many files it was seen in: its dedup key is the
  * BLAKE2b-128 hash of (provider, channel, host, record_id, time_ns, event_id, fields
  * as JSON), each length-prefixed; event_sources links it to every file and offset. */
@@ -24,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kensa/backup.h"
 #include "kensa/detect.h"
 #include "kensa/source.h"
 #include "kensa/status.h"
@@ -118,6 +121,36 @@ ks_status ks_case_put_intrusion(ks_case *c, int64_t run, bool found, int64_t tim
  * there is none, else *found and *time_ns. */
 ks_status ks_case_get_intrusion(ks_case *c, bool *stored, bool *found, int64_t *time_ns,
                                 ks_diag *diag);
+
+/* The catalogue of backup generations (kensa backup add --case). Adding one is a
+ * transaction: begin (KS_ERR_ARG when the same system, path and time are already
+ * there), a call per file as the scan meets it, end with the generation's verdict
+ * (NULL: the scan failed, nothing is kept). *id receives the generation's id. */
+typedef struct ks_case_backup ks_case_backup;
+ks_status ks_case_backup_begin(ks_case *c, const char *system, const char *path, int64_t taken_ns,
+                               ks_backup_media media, ks_case_backup **out, ks_diag *diag);
+void ks_case_backup_file(ks_case_backup *b, const char *path, int64_t mtime_ns,
+                         const ks_backup_file *f);
+ks_status ks_case_backup_end(ks_case_backup **b, const ks_backup_gen *g, const char *summary,
+                             int64_t *id, ks_diag *diag);
+
+/* A generation of the catalogue; strings borrowed for the callback's duration. */
+typedef struct ks_case_gen {
+    int64_t id;
+    const char *system, *path, *reason;
+    int64_t taken_ns;
+    ks_backup_media media;
+    uint64_t files, bytes;
+    ks_backup_gen_verdict verdict;
+} ks_case_gen;
+/* Return nonzero to stop. */
+typedef int (*ks_case_gen_fn)(void *ctx, const ks_case_gen *g);
+/* The generations of system (NULL: every system) taken before before_ns (INT64_MAX:
+ * all), by system and time. */
+ks_status ks_case_backup_list(ks_case *c, const char *system, int64_t before_ns, ks_case_gen_fn fn,
+                              void *ctx, ks_diag *diag);
+/* A generation's files as an index (to compare with another generation). */
+ks_status ks_case_backup_index(ks_case *c, int64_t id, ks_backup_index **out, ks_diag *diag);
 
 /* One value of a query result. text is the value as text (numbers printed, blobs as
  * hex), NUL-terminated, borrowed for the callback's duration; NULL for SQL NULL. */

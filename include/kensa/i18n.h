@@ -91,6 +91,7 @@ typedef enum ks_msg_id {
     KS_MSG_BACKUP_DIFF,           /* from, to, added, removed, modified, encrypted */
     KS_MSG_BACKUP_POLICY_OK,      /* system, generations, daily, weekly, monthly, offline */
     KS_MSG_BACKUP_POLICY_MISSING, /* system, generations, what is missing (English) */
+    KS_MSG_BACKUP_ALREADY,        /* path, system, taken (UTC) */
     /* kensa investigate */
     KS_MSG_INV_FOUND,     /* local time, zone, account, source, host, confidence word */
     KS_MSG_INV_ATTEMPT,   /* local time of the first attempt */

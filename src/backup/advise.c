@@ -140,3 +140,15 @@ void ks_backup_policy_check(const ks_backup_policy *p, const int64_t *taken_ns,
     }
     r->ok = r->missing[0] == 0;
 }
+
+const char *ks_backup_media_name(ks_backup_media m)
+{
+    return m == KS_BM_WORM ? "worm" : m == KS_BM_OFFLINE ? "offline" : "online";
+}
+
+int ks_backup_media_find(const char *name)
+{
+    for (int m = KS_BM_ONLINE; m <= KS_BM_WORM; m++)
+        if (strcmp(name, ks_backup_media_name((ks_backup_media)m)) == 0) return m;
+    return -1;
+}

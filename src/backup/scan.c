@@ -21,6 +21,7 @@
 #include "kensa/backup.h"
 #include "kensa/buf.h"
 #include "util/json.h"
+#include "util/sha256.h"
 
 /* --- the index: path -> size, hash, verdict ------------------------------------------ */
 
@@ -62,7 +63,12 @@ static int index_grow(ks_backup_index *x)
     return 0;
 }
 
-static int index_add(ks_backup_index *x, const char *path, const ks_backup_file *f)
+ks_backup_index *ks_backup_index_new(void)
+{
+    return calloc(1, sizeof(ks_backup_index));
+}
+
+int ks_backup_index_add(ks_backup_index *x, const char *path, const ks_backup_file *f)
 {
     if ((x->n + 1) * 2 > x->cap && index_grow(x) != 0) return -1;
     size_t mask = x->cap - 1, i = fnv(path, strlen(path)) & mask;
@@ -397,7 +403,7 @@ static void one(scan *sc, const char *path, int64_t mtime, const ks_backup_file 
     g->files++;
     g->bytes += f->size;
     g->by_verdict[f->verdict < KS_BV_COUNT ? f->verdict : KS_BV_UNREADABLE]++;
-    if (sc->idx && index_add(sc->idx, path, f) != 0) sc->nomem = 1;
+    if (sc->idx && ks_backup_index_add(sc->idx, path, f) != 0) sc->nomem = 1;
     if (sc->cb) sc->cb(sc->ctx, path, mtime, f);
 }
 
@@ -570,14 +576,6 @@ static int jeq(const ks_json *j, const char *s)
     return j && j->type == KS_JSON_STRING && j->len == strlen(s) && memcmp(j->str, s, j->len) == 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 ks_status ks_backup_index_load(const char *manifest, ks_backup_index **out, ks_diag *d)
 {
     if (!manifest || !out) return KS_ERR_ARG;
@@ -614,17 +612,13 @@ ks_status ks_backup_index_load(const char *manifest, ks_backup_index **out, ks_d
         memset(&bf, 0, sizeof bf);
         ks_json_u64(ks_json_get(j, "size"), &bf.size);
         const ks_json *h = ks_json_get(j, "sha256"), *v = ks_json_get(j, "verdict");
-        if (h && h->type == KS_JSON_STRING && h->len == 64)
-            for (int i = 0; i < 32; i++) {
-                int a = hexval(h->str[2 * i]), b = hexval(h->str[2 * i + 1]);
-                bf.sha256[i] = (uint8_t)((a < 0 ? 0 : a) << 4 | (b < 0 ? 0 : b));
-            }
+        if (h && h->type == KS_JSON_STRING) ks_sha256_from_hex(h->str, h->len, bf.sha256);
         if (v && v->type == KS_JSON_STRING)
             for (int k = 0; k < KS_BV_COUNT; k++)
                 if (jeq(v, ks_backup_verdict_name((ks_backup_verdict)k)))
                     bf.verdict = (ks_backup_verdict)k;
         char *p = strndup(path->str, path->len);
-        if (!p || index_add(x, p, &bf) != 0) st = KS_ERR_NOMEM;
+        if (!p || ks_backup_index_add(x, p, &bf) != 0) st = KS_ERR_NOMEM;
         free(p);
         files++;
     }

@@ -213,6 +213,8 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
                                  "monthly %u, offline or WORM %u)\n",
                                  "%s: 世代 %u 個で方針を満たしています (日次 %u、週次 %u、月次 "
                                  "%u、オフラインまたは WORM %u)\n"},
+    [KS_MSG_BACKUP_ALREADY] = {"%s: already in the case (system %s, taken %s); nothing added\n",
+                               "%s: すでにケースにあります (システム %s、取得 %s)。追加しません\n"},
     [KS_MSG_BACKUP_POLICY_MISSING] = {"%s: %u generations; missing: %s\n",
                                       "%s: 世代 %u 個。不足: %s\n"},
     [KS_MSG_INV_FOUND] = {"first intrusion: %s (%s): %s from %s logged on to %s; confidence %s\n",

@@ -140,7 +140,8 @@ static int schema_version(sqlite3 *db)
 
 /* Version 2 adds what hunt and investigate found: their runs, the findings of each
  * tool's latest run (the whole finding as JSON, the usual columns beside it) and the
- * intrusion estimate (kensa backup advise --case reads it). */
+ * intrusion estimate (kensa backup advise --case reads it); and the catalogue of
+ * backup generations (kensa backup add --case): each one's verdict and its files. */
 static const char schema_v2[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -161,7 +162,22 @@ static const char schema_v2[] =
     "  run INTEGER PRIMARY KEY,       -- runs.id of the investigation\n"
     "  found INTEGER NOT NULL,\n"
     "  time TEXT, time_ns INTEGER,    -- the estimated first intrusion, UTC\n"
-    "  summary TEXT NOT NULL);        -- summary.json of the investigation\n";
+    "  summary TEXT NOT NULL);        -- summary.json of the investigation\n"
+    "CREATE TABLE IF NOT EXISTS backup_generations(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  system TEXT NOT NULL, path TEXT NOT NULL,\n"
+    "  taken TEXT NOT NULL, taken_ns INTEGER NOT NULL,\n"
+    "  media TEXT NOT NULL,             -- online, offline, worm\n"
+    "  files INTEGER, bytes INTEGER,\n"
+    "  verdict TEXT, reason TEXT,       -- clean, suspicious, encrypted; against the one before\n"
+    "  summary TEXT,                    -- the generation's line of backup scan --format jsonl\n"
+    "  added TEXT NOT NULL, kensa TEXT NOT NULL,\n"
+    "  UNIQUE(system, path, taken_ns));\n"
+    "CREATE TABLE IF NOT EXISTS backup_files(\n"
+    "  generation INTEGER NOT NULL,     -- backup_generations.id\n"
+    "  path TEXT NOT NULL, size INTEGER, mtime TEXT, sha256 TEXT,\n"
+    "  type TEXT, entropy REAL, verdict TEXT, reason TEXT, -- reason: when not clean\n"
+    "  PRIMARY KEY(generation, path)) WITHOUT ROWID;\n";
 
 /* Bring the schema to KS_CASE_SCHEMA_VERSION (in one transaction). */
 static ks_status migrate(sqlite3 *db, const char *path, ks_diag *d)

@@ -2,6 +2,7 @@
 #include "util/sha256.h"
 
 #include <openssl/evp.h>
+#include <string.h>
 
 int ks_sha256_init(ks_sha256 *h)
 {
@@ -36,4 +37,27 @@ void ks_sha256_hex(const uint8_t md[32], char hex[65])
         hex[2 * i + 1] = digits[md[i] & 15];
     }
     hex[64] = 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int ks_sha256_from_hex(const char *hex, size_t n, uint8_t md[32])
+{
+    memset(md, 0, 32);
+    if (!hex || n != 64) return -1;
+    for (int i = 0; i < 32; i++) {
+        int a = hexval(hex[2 * i]), b = hexval(hex[2 * i + 1]);
+        if (a < 0 || b < 0) {
+            memset(md, 0, 32);
+            return -1;
+        }
+        md[i] = (uint8_t)(a << 4 | b);
+    }
+    return 0;
 }

@@ -19,5 +19,7 @@ void ks_sha256_final(ks_sha256 *h, uint8_t out[32]);
 
 /* The digest as 64 lower-case hex digits and a NUL. */
 void ks_sha256_hex(const uint8_t md[32], char hex[65]);
+/* The digest from 64 hex digits (either case); -1, md zeroed, when hex is not that. */
+int ks_sha256_from_hex(const char *hex, size_t n, uint8_t md[32]);
 
 #endif

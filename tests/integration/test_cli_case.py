@@ -5,6 +5,7 @@ format, read-only queries, clear errors for bad SQL and a missing case, exit cod
 Usage: test_cli_case.py KENSA. Prints "N passed, N failed"."""
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -137,6 +138,57 @@ with tempfile.TemporaryDirectory() as tmp:
                          gen, "--taken", "2024-10-01")
     check(rc == 0 and "gen1" in out, "advise --case picks the generation: %d %s %s"
           % (rc, out, err))
+    # the catalogue: generations added once, judged against the one before, advised
+    # from the case alone
+    t0 = summary["first_intrusion_ns"] // 10**9
+    iso = lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    gens = []
+    for name, dt, files in (("daily-1", -10 * 86400, {"a.txt": b"ward A\n", "b.txt": b"ward B\n"}),
+                            ("daily-2", -2 * 86400, {"a.txt": b"ward A\n", "b.txt": b"ward B2\n",
+                                                     "c.txt": b"ward C\n"}),
+                            ("daily-3", 3600, {"a.txt": os.urandom(8192), "b.txt": b"ward B2\n",
+                                               "c.txt.lockbit": b"ward C\n"})):
+        d = os.path.join(tmp, name)
+        os.makedirs(d)
+        for fn, data in files.items():
+            with open(os.path.join(d, fn), "wb") as f:
+                f.write(data)
+        gens.append((d, iso(t0 + dt)))
+    rc, out, err = kensa("backup", "add", "--case", case, "--system", "emr",
+                         gens[1][0], "--taken", gens[1][1], gens[0][0], "--taken", gens[0][1],
+                         "--media", "offline")
+    check(rc == 0 and [x[:11] for x in out.splitlines()] == ["generation "] * 2, "add two: %d %s %s" % (rc, out, err))
+    rc, out, err = kensa("backup", "add", "--case", case, "--system", "emr",
+                         gens[2][0], "--taken", gens[2][1])
+    check(rc == 0 and "ENCRYPTED" in out, "add the third: %s %s" % (out, err))
+    rc, out, err = kensa("backup", "add", "--case", case, "--system", "emr",
+                         gens[2][0], "--taken", gens[2][1])
+    check(rc == 0 and "already in the case" in err, "added again: nothing: " + err)
+    rc, out, err = kensa("query", "--case", case, "--format", "json",
+                         "SELECT path, media, files, verdict FROM backup_generations "
+                         "ORDER BY taken_ns")
+    rows = json.loads(out)
+    check([(os.path.basename(r["path"]), r["media"], r["files"], r["verdict"]) for r in rows] ==
+          [("daily-1", "offline", 2, "clean"), ("daily-2", "online", 3, "clean"),
+           ("daily-3", "online", 3, "encrypted")], "catalogue: %r" % rows)
+    rc, out, err = kensa("query", "--case", case, "--format", "csv",
+                         "SELECT path, verdict FROM backup_files WHERE verdict <> 'clean' "
+                         "ORDER BY path")
+    check(list(csv.reader(io.StringIO(out)))[1:] ==
+          [["a.txt", "encrypted"], ["c.txt.lockbit", "ransom_extension"]], "files: " + out)
+    rc, out, err = kensa("backup", "advise", "--format", "jsonl", "--case", case)
+    adv = [json.loads(x) for x in out.splitlines()]
+    check(rc == 0 and adv and adv[0]["type"] == "advice" and
+          os.path.basename(adv[0]["restore"]) == "daily-2", "advise from the case: %r %s"
+          % (adv, err))
+    changes = sorted((a["change"], a["path"]) for a in adv[1:])
+    check(changes == [("encrypted", "a.txt"), ("encrypted", "c.txt.lockbit"),
+                      ("removed", "c.txt")], "changes since daily-2: %r" % changes)
+    rc, out, err = kensa("backup", "policy", "--case", case, "--now", gens[2][1],
+                         "--daily", "0", "--weekly", "2", "--monthly", "1")
+    check(rc == 0 and "emr: 3 generations" in out, "policy from the catalogue: %d %s" % (rc, out))
+
     rc, out, err = kensa("query", "--case", case, "--format", "csv",
                          "SELECT tool, count(*) FROM findings JOIN runs ON runs.id = run "
                          "GROUP BY 1 ORDER BY 1")

@@ -1,10 +1,13 @@
 /* Unit tests for src/util and value formatting: time, UTF-16, escaping, values. */
+#include <ctype.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "harness.h"
 #include "kensa/kensa.h"
 #include "util/arena.h"
 #include "util/crc32.h"
+#include "util/sha256.h"
 #include <zlib.h>
 #include "util/utf16.h"
 
@@ -222,9 +225,35 @@ static void test_catalogue(void)
     ks_lang_set("en");
 }
 
+/* SHA-256 of "abc" (FIPS 180-2), to hex and back. */
+static void test_sha256_hex(void)
+{
+    static const char abc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    uint8_t md[32], back[32];
+    ks_sha256 h;
+    CHECK_INT(ks_sha256_init(&h), 0);
+    ks_sha256_update(&h, "abc", 3);
+    ks_sha256_final(&h, md);
+    char hex[65];
+    ks_sha256_hex(md, hex);
+    CHECK_STR(hex, abc);
+    CHECK_INT(ks_sha256_from_hex(abc, 64, back), 0);
+    CHECK(memcmp(md, back, 32) == 0);
+    char upper[65];
+    for (int i = 0; i < 65; i++) upper[i] = (char)toupper((unsigned char)abc[i]);
+    CHECK_INT(ks_sha256_from_hex(upper, 64, back), 0);
+    CHECK(memcmp(md, back, 32) == 0);
+    CHECK_INT(ks_sha256_from_hex(abc, 63, back), -1);
+    upper[10] = 'g';
+    CHECK_INT(ks_sha256_from_hex(upper, 64, back), -1);
+    CHECK(back[0] == 0 && back[31] == 0); /* zeroed on failure */
+    CHECK_INT(ks_sha256_from_hex(NULL, 0, back), -1);
+}
+
 int main(void)
 {
     test_catalogue();
+    test_sha256_hex();
     test_crc32();
     test_time();
     test_utf16();
