@@ -14,6 +14,7 @@ enum {
     KS_EXIT_FAIL = 3     /* nothing useful could be done (output not writable, ...) */
 };
 
+int cmd_audit(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);

@@ -11,7 +11,7 @@
 
 static const char help_en[] =
     "usage: kensa simulate -o DIR [--seed N] [--scenario NAME] [--truth FILE]\n"
-    "                      [--site-out FILE]\n"
+    "                      [--site-out FILE] [--audit-out DIR2]\n"
     "\n"
     "Writes DIR/Security.evtx and DIR/System.evtx: a synthetic day of a small hospital\n"
     "(staff logons on EMR terminals and to the file server, an administrator's RDP\n"
@@ -38,7 +38,11 @@ static const char help_en[] =
     "  --truth FILE    also write the ground truth as JSON: first_intrusion (ISO 8601\n"
     "              UTC), the attacker's address and account, the planted chain\n"
     "  --site-out FILE also write the practice hospital's site.yaml (for --site)\n"
-    "              (both are kept outside DIR, so DIR holds only evidence)\n"
+    "  --audit-out DIR2 also write each host's settings as Windows' own tools export\n"
+    "              them, DIR2/<HOST>/ as scripts/windows/kensa-collect.ps1 writes it (for\n"
+    "              kensa audit; docs/collect.md): RDS01 never locks out and takes RDP\n"
+    "              without NLA, one EMR terminal allows USB storage, the rest is hardened\n"
+    "              (all three are kept outside DIR, so DIR holds only evidence)\n"
     "\n"
     "exit status: 0 written; 2 bad arguments; 3 the files could not be written.\n"
     "\n"
@@ -47,7 +51,7 @@ static const char help_en[] =
 
 static const char help_ja[] =
     "使い方: kensa simulate -o フォルダ [--seed N] [--scenario 名前] [--truth ファイル]\n"
-    "                      [--site-out ファイル]\n"
+    "                      [--site-out ファイル] [--audit-out フォルダ2]\n"
     "\n"
     "フォルダに Security.evtx と System.evtx を書きます。小さな病院の 1 日を模した\n"
     "合成データで (電子カルテ端末とファイルサーバーへの職員のログオン、管理者の RDP、\n"
@@ -72,7 +76,11 @@ static const char help_ja[] =
     "  --truth ファイル     正解 (最初の侵入時刻 first_intrusion、攻撃者のアドレスと\n"
     "               アカウント、仕込んだ攻撃の連鎖) を JSON で書く\n"
     "  --site-out ファイル  練習用病院の site.yaml を書く (--site 用)\n"
-    "               (どちらもフォルダの外に置き、フォルダには証拠だけが入ります)\n"
+    "  --audit-out フォルダ2  各ホストの設定を Windows 標準ツールで書き出したファイルを\n"
+    "               フォルダ2/<ホスト名>/ に書く (kensa-collect.ps1 と同じ形、kensa audit 用、\n"
+    "               docs/collect.md): RDS01 はアカウント ロックアウトなし・NLA なしの RDP、\n"
+    "               電子カルテ端末の 1 台は USB メモリ可、ほかは対策済み\n"
+    "               (3 つともフォルダの外に置き、フォルダには証拠だけが入ります)\n"
     "\n"
     "終了コード: 0 書き込んだ、2 引数の誤り、3 書き込めなかった。\n"
     "\n"
@@ -90,7 +98,7 @@ static void put_time(FILE *f, int64_t ns)
 int cmd_simulate(int argc, char **argv)
 {
     int ja = ks_lang_get() == KS_LANG_JA;
-    const char *dir = NULL, *truth = NULL, *site = NULL;
+    const char *dir = NULL, *truth = NULL, *site = NULL, *audit = NULL;
     uint64_t seed = 1;
     ks_sim_scenario scenario = KS_SIM_RDP_BRUTEFORCE;
     for (int i = 1; i < argc; i++) {
@@ -111,6 +119,8 @@ int cmd_simulate(int argc, char **argv)
             truth = argv[++i];
         } else if (strcmp(a, "--site-out") == 0 && i + 1 < argc) {
             site = argv[++i];
+        } else if (strcmp(a, "--audit-out") == 0 && i + 1 < argc) {
+            audit = argv[++i];
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             char *end;
@@ -133,7 +143,8 @@ int cmd_simulate(int argc, char **argv)
     }
     ks_sim_result res;
     ks_diag d = {0};
-    if (ks_sim_write_scenario(dir, seed, scenario, &res, &d) != KS_OK) {
+    if (ks_sim_write_scenario(dir, seed, scenario, &res, &d) != KS_OK ||
+        (audit && ks_sim_write_audit(audit, seed, &d) != KS_OK)) {
         fprintf(stderr, ja ? "%s: 書き込めません: %s\n" : "%s: cannot write: %s\n",
                 d.file ? d.file : dir, d.what);
         return KS_EXIT_FAIL;
@@ -152,6 +163,10 @@ int cmd_simulate(int argc, char **argv)
         put_time(stdout, f->last_ns);
         puts(")");
     }
+    if (audit)
+        printf(ja ? "%s: %zu 台のホストの設定 (RDS01: ロックアウトなし、NLA なしの RDP)\n"
+                  : "%s: settings of %zu hosts (RDS01: no lockout, RDP without NLA)\n",
+               audit, ks_sim_audit_hospital(seed, NULL, 0));
     if (!res.intrusion_ns) {
         puts(ja ? "攻撃なし (シナリオ none)" : "no attack (scenario none)");
         return KS_EXIT_OK;

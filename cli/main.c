@@ -10,6 +10,8 @@ static const struct verb {
     int (*run)(int argc, char **argv);
     const char *en, *ja;
 } verbs[] = {
+    {"audit", cmd_audit, "check Windows settings against the training: lockout, SMBv1, logs...",
+     "Windows の設定を研修の要求と照合する: ロックアウト、SMBv1、ログの保持など"},
     {"backup", cmd_backup, "check backup generations for encrypted files and mass changes",
      "バックアップの世代に暗号化されたファイルや大量の変更がないか調べる"},
     {"dump", cmd_dump, "print every record of .evtx files as JSON lines or Event XML",

@@ -115,6 +115,24 @@ typedef enum ks_msg_id {
     KS_MSG_INV_ST_PERSISTENCE,
     KS_MSG_INV_ST_EVASION,
     KS_MSG_INV_ST_IMPACT,
+    /* kensa audit */
+    KS_MSG_AUDIT_HOST,      /* host, role (or "-"), exports read */
+    KS_MSG_AUDIT_COL_CHECK, /* the table's column names */
+    KS_MSG_AUDIT_COL_SEVERITY,
+    KS_MSG_AUDIT_COL_RESULT,
+    KS_MSG_AUDIT_COL_SEEN,
+    KS_MSG_AUDIT_PASS, /* the result words */
+    KS_MSG_AUDIT_FAIL,
+    KS_MSG_AUDIT_NOT_CHECKED,
+    KS_MSG_AUDIT_NOT_APPLICABLE,
+    KS_MSG_AUDIT_EXPORT_PARTIAL, /* file, kind, first problem, problems */
+    KS_MSG_AUDIT_EXPORT_FAILED,  /* file, why */
+    KS_MSG_AUDIT_SUMMARY, /* hosts, passed, failed, high failed, not checked, not applicable */
+    KS_MSG_AUDIT_HIGH,    /* failed checks of high severity */
+    KS_MSG_AUDIT_ALL_HIGH_PASS, /* (no arguments) */
+    KS_MSG_AUDIT_WROTE,         /* folder, folder */
+    KS_MSG_AUDIT_NO_HOSTS,      /* (no arguments) */
+    KS_MSG_AUDIT_FAILED,        /* what */
     KS_MSG_COUNT
 } ks_msg_id;
 

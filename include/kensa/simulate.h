@@ -7,8 +7,11 @@
 #ifndef KENSA_SIMULATE_H
 #define KENSA_SIMULATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "kensa/buf.h"
+#include "kensa/site.h"
 #include "kensa/status.h"
 
 typedef struct ks_sim_file {
@@ -83,5 +86,68 @@ ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_resul
 /* The practice hospital's site file (site.yaml: zone, hosts and roles, duty hours,
  * the vendor's address, backups), for `kensa investigate --site`. */
 ks_status ks_sim_write_site(const char *path, ks_diag *diag);
+
+/* ---- readiness exports (src/sim/audit_exports.c) ----------------------------------
+ * What Windows' own tools write about a host's settings, as the collector
+ * (scripts/windows/kensa-collect.ps1) saves them in one folder per host: secedit's
+ * INF and reg export's files (UTF-16LE with BOM), auditpol's CSV, wevtutil gl and net
+ * localgroup as cmd redirects them (ASCII, or CP932 on Japanese Windows),
+ * Get-SmbServerConfiguration and Get-HotFix from PowerShell 5.1 (UTF-8 with BOM), and
+ * the collector's own collect.log. All lines end in CR LF. */
+
+/* The settings that make a host fail one readiness check each; 0 is hardened. */
+enum {
+    KS_SIM_WEAK_LOCKOUT = 1u << 0, /* LockoutBadCount = 0 (never locks out) */
+    KS_SIM_WEAK_ADMINS = 1u << 1,  /* an ordinary staff account in Administrators */
+    KS_SIM_WEAK_UAC = 1u << 2,     /* EnableLUA = 0 */
+    KS_SIM_WEAK_SMB1 = 1u << 3,    /* SMB1 server and client on */
+    KS_SIM_WEAK_MACROS = 1u << 4,  /* VBAWarnings = 1, no Office policy */
+    KS_SIM_WEAK_RDP = 1u << 5,     /* RDP on without network level authentication */
+    KS_SIM_WEAK_USB = 1u << 6,     /* USB storage allowed, no removable storage policy */
+    KS_SIM_WEAK_AUDIT = 1u << 7,   /* logon, logoff, special logon, shares and process
+                                      creation not audited; no command lines */
+    KS_SIM_WEAK_LOG = 1u << 8,     /* Security log 20 MB, overwritten, no archive */
+    KS_SIM_WEAK_ALL = (1u << 9) - 1
+};
+
+/* The language Windows speaks on a host: what auditpol and net localgroup print. */
+typedef enum ks_sim_lang { KS_SIM_EN = 0, KS_SIM_JA } ks_sim_lang;
+
+typedef struct ks_sim_audit_host {
+    char name[32]; /* COMPUTERNAME, also the folder's name */
+    ks_site_role role;
+    ks_sim_lang lang;
+    unsigned weak; /* KS_SIM_WEAK_* bits */
+} ks_sim_audit_host;
+
+/* One export: its file name in the host's folder and its bytes (owned). */
+typedef struct ks_sim_audit_file {
+    char name[96];
+    ks_buf data;
+} ks_sim_audit_file;
+
+#define KS_SIM_AUDIT_MAX_FILES 32
+
+/* Every export of one host; the same host and seed always give the same bytes.
+ * files[] must hold KS_SIM_AUDIT_MAX_FILES; *n receives the count. Free the data
+ * with ks_sim_audit_files_free. KS_ERR_NOMEM, or KS_ERR_UNSUPPORTED when this system
+ * cannot convert to CP932 or UTF-16LE. */
+ks_status ks_sim_audit_render(const ks_sim_audit_host *h, uint64_t seed, ks_sim_audit_file *files,
+                              size_t *n);
+void ks_sim_audit_files_free(ks_sim_audit_file *files, size_t n);
+/* Render and write DIR/<name>/ (created if missing; files replaced). */
+ks_status ks_sim_audit_write_host(const char *dir, const ks_sim_audit_host *h, uint64_t seed,
+                                  ks_diag *diag);
+
+/* The practice hospital's hosts (the names and roles of ks_sim_write_site) with the
+ * story of the simulated night: RDS01, brute-forced over RDP, had no lockout and RDP
+ * without NLA; one EMR terminal (which one depends on the seed) allows USB storage;
+ * every other setting everywhere is hardened. Fills up to max hosts (hosts may be NULL
+ * when max is 0) and returns how many there are. */
+size_t ks_sim_audit_hospital(uint64_t seed, ks_sim_audit_host *hosts, size_t max);
+/* Write DIR/<HOST>/ for every host of ks_sim_audit_hospital (DIR is created if
+ * missing). kensa simulate --audit-out DIR; kept out of the evidence folder, which
+ * holds only event logs. */
+ks_status ks_sim_write_audit(const char *dir, uint64_t seed, ks_diag *diag);
 
 #endif

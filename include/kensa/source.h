@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kensa/buf.h"
 #include "kensa/event.h"
 #include "kensa/status.h"
 
@@ -38,6 +39,12 @@ typedef enum ks_encoding {
 } ks_encoding;
 
 const char *ks_encoding_name(ks_encoding e);
+
+/* Text in any of these encodings, detected from BOM and content as the text readers
+ * do (or *enc when it is not KS_ENC_AUTO), appended to out as UTF-8 without the BOM;
+ * *enc (may be NULL) receives the encoding used. Bytes that do not decode become
+ * U+FFFD and NUL characters are dropped. KS_ERR_NOMEM when out could not grow. */
+ks_status ks_text_to_utf8(const void *data, size_t n, ks_buf *out, ks_encoding *enc);
 
 typedef enum ks_severity {
     KS_SEV_WARNING, /* something is off, the data was still read */

@@ -144,21 +144,21 @@ static ks_encoding detect_encoding(const uint8_t *p, size_t n, size_t *bom)
 
 /* ---- lines --------------------------------------------------------------------- */
 
-static void decode_cp932(ks_source *s, const uint8_t *p, size_t n)
+/* Append n CP932 bytes to out as UTF-8, opening *cd on first use. */
+static void decode_cp932(iconv_t *cd, ks_buf *out, const uint8_t *p, size_t n)
 {
-    ks_buf *out = &s->linebuf;
-    if (s->cd == (iconv_t)-1 && (s->cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1) {
+    if (*cd == (iconv_t)-1 && (*cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1) {
         ks_cp1252_append(out, p, n, KS_ESC_NONE); /* checked at open; cannot happen */
         return;
     }
     char *in = (char *)p;
     size_t left = n;
-    iconv(s->cd, NULL, NULL, NULL, NULL);
+    iconv(*cd, NULL, NULL, NULL, NULL);
     while (left && !out->failed) {
         if (ks_buf_reserve(out, left * 3 + 4)) return;
         char *o = out->data + out->len;
         size_t room = out->cap - out->len, before = room;
-        size_t r = iconv(s->cd, &in, &left, &o, &room);
+        size_t r = iconv(*cd, &in, &left, &o, &room);
         out->len += before - room;
         if (r == (size_t)-1 && (errno == EILSEQ || errno == EINVAL)) {
             ks_buf_puts(out, "\xef\xbf\xbd"); /* U+FFFD, then resynchronize */
@@ -167,6 +167,40 @@ static void decode_cp932(ks_source *s, const uint8_t *p, size_t n)
             return;
         }
     }
+}
+
+ks_status ks_text_to_utf8(const void *data, size_t n, ks_buf *out, ks_encoding *enc)
+{
+    const uint8_t *p = data;
+    size_t bom;
+    ks_encoding e = detect_encoding(p, n < KS_SNIFF_BYTES ? n : KS_SNIFF_BYTES, &bom);
+    if (enc && *enc != KS_ENC_AUTO && *enc != e) e = *enc, bom = 0;
+    if (enc) *enc = e;
+    p += bom, n -= bom;
+    if (e == KS_ENC_UTF16LE) {
+        ks_utf16_append(out, p, n / 2, KS_ESC_NONE);
+    } else if (e == KS_ENC_UTF16BE) {
+        ks_buf swap = {0}; /* byte-swap to little-endian, then convert */
+        if (!ks_buf_reserve(&swap, n / 2 * 2 + 1)) {
+            for (size_t i = 0; i + 1 < n; i += 2) {
+                swap.data[i] = (char)p[i + 1];
+                swap.data[i + 1] = (char)p[i];
+            }
+            ks_utf16_append(out, (const uint8_t *)swap.data, n / 2, KS_ESC_NONE);
+        } else {
+            out->failed = 1;
+        }
+        ks_buf_free(&swap);
+    } else if (e == KS_ENC_CP932) {
+        iconv_t cd = (iconv_t)-1;
+        decode_cp932(&cd, out, p, n);
+        if (cd != (iconv_t)-1) iconv_close(cd);
+    } else if (e == KS_ENC_CP1252) {
+        ks_cp1252_append(out, p, n, KS_ESC_NONE);
+    } else {
+        ks_escape_utf8(out, (const char *)p, n, KS_ESC_NONE);
+    }
+    return out->failed ? KS_ERR_NOMEM : KS_OK;
 }
 
 bool ks_source_line(ks_source *s, ks_line *line)
@@ -219,7 +253,7 @@ bool ks_source_line(ks_source *s, ks_line *line)
         } else {
             ks_buf_reset(&s->linebuf);
             if (s->enc == KS_ENC_CP932)
-                decode_cp932(s, d + pos, len);
+                decode_cp932(&s->cd, &s->linebuf, d + pos, len);
             else if (s->enc == KS_ENC_CP1252)
                 ks_cp1252_append(&s->linebuf, d + pos, len, KS_ESC_NONE);
             else

@@ -9,13 +9,12 @@
 #include <sys/stat.h>
 
 #include "investigate/output.h"
+#include "report/report.h"
 #include "kensa/time.h"
 
 void ks_inv_json_str(ks_buf *b, const char *s)
 {
-    ks_buf_putc(b, '"');
-    ks_escape_utf8(b, s ? s : "", s ? strlen(s) : 0, KS_ESC_JSON);
-    ks_buf_putc(b, '"');
+    ks_report_json_str(b, s);
 }
 
 static void json_time(ks_buf *b, int64_t ns)
@@ -40,19 +39,7 @@ ks_stage ks_inv_finding_stage(const ks_investigation *inv, size_t fi)
 
 static ks_status write_file(const char *dir, const char *name, const ks_buf *b, ks_diag *diag)
 {
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
-    if (b->failed) return ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot write %s: %s", name, strerror(errno));
-    int bad = b->len && fwrite(b->data, 1, b->len, f) != b->len;
-    if (fclose(f) != 0) bad = 1;
-    if (bad)
-        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot write %s: %s", name, strerror(errno));
-    return KS_OK;
+    return ks_report_save(b, dir, name, diag);
 }
 
 static void finding_json(ks_buf *b, const ks_investigation *inv, size_t i)
@@ -281,18 +268,14 @@ void ks_investigate_summary_json(ks_buf *b, const ks_investigation *inv)
 
 ks_status ks_investigate_write(const ks_investigation *inv, const char *dir, ks_diag *diag)
 {
-    struct stat sb;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot create the folder: %s",
-                           strerror(errno));
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "not a folder");
+    ks_status st = ks_report_mkdir(dir, diag);
+    if (st) return st;
     ks_buf b = {0};
     for (size_t i = 0; i < inv->nfindings; i++) {
         finding_json(&b, inv, i);
         ks_buf_putc(&b, '\n');
     }
-    ks_status st = write_file(dir, "findings.jsonl", &b, diag);
+    st = write_file(dir, "findings.jsonl", &b, diag);
     if (!st) {
         ks_buf_reset(&b);
         timeline_csv(&b, inv);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "investigate/output.h"
+#include "report/report.h"
 #include "kensa/i18n.h"
 #include "kensa/kensa.h"
 #include "kensa/time.h"
@@ -176,11 +177,6 @@ static const char *L(int id)
     return LABELS[id][ja()];
 }
 
-static void esc(ks_buf *b, const char *s)
-{
-    if (s) ks_escape_utf8(b, s, strlen(s), KS_ESC_XML_ATTR);
-}
-
 static void local(const ks_investigation *inv, int64_t ns, char *out, size_t cap)
 {
     if (!ns) {
@@ -188,13 +184,6 @@ static void local(const ks_investigation *inv, int64_t ns, char *out, size_t cap
         return;
     }
     ks_investigate_local(inv, ns, out, cap, true);
-}
-
-static void td(ks_buf *b, const char *s)
-{
-    ks_buf_puts(b, "<td>");
-    esc(b, s && *s ? s : "-");
-    ks_buf_puts(b, "</td>");
 }
 
 static void td_u64(ks_buf *b, uint64_t v)
@@ -217,10 +206,10 @@ static void answer(ks_buf *b, const ks_investigation *inv)
     } else {
         local(inv, e->time_ns, t, sizeof t);
         ks_buf u = {0}, h = {0}, s = {0}, z = {0};
-        esc(&u, e->user[0] ? e->user : "-");
-        esc(&h, e->src_ip[0] ? e->src_ip : "-");
-        esc(&s, e->host[0] ? e->host : "-");
-        esc(&z, inv->zone);
+        ks_report_esc(&u, e->user[0] ? e->user : "-");
+        ks_report_esc(&h, e->src_ip[0] ? e->src_ip : "-");
+        ks_report_esc(&s, e->host[0] ? e->host : "-");
+        ks_report_esc(&z, inv->zone);
         ks_buf_putc(&u, 0);
         ks_buf_putc(&h, 0);
         ks_buf_putc(&s, 0);
@@ -260,10 +249,10 @@ static void answer(ks_buf *b, const ks_investigation *inv)
                      c->account, c->src_ip[0] ? c->src_ip : "-", e->host, later);
         else
             snprintf(why, sizeof why, L(L_REASON_NO_ENTRY), e->host, "", "");
-        esc(b, why);
+        ks_report_esc(b, why);
         if (e->file) {
             ks_buf_printf(b, " — %s: ", L(L_EVIDENCE));
-            esc(b, e->file);
+            ks_report_esc(b, e->file);
             ks_buf_printf(b, " #%llu", (unsigned long long)e->record_id);
         }
         ks_buf_puts(b, "</p>");
@@ -277,7 +266,7 @@ static void answer(ks_buf *b, const ks_investigation *inv)
                     char bound[512];
                     ks_investigate_bound_text(inv, &inv->coverage[i], bound, sizeof bound);
                     ks_buf_puts(b, "<li>");
-                    esc(b, bound);
+                    ks_report_esc(b, bound);
                     ks_buf_puts(b, "</li>");
                 }
             if (more) {
@@ -312,7 +301,7 @@ static void draw_svg(ks_buf *b, const ks_investigation *inv, int64_t lo, int64_t
                       "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#ddd'/>"
                       "<text x='4' y='%d' font-size='13' fill='%s'>",
                       left, y, W - right, y, y + 4, STAGE_COLOR[s]);
-        esc(b, stage_label((ks_stage)s));
+        ks_report_esc(b, stage_label((ks_stage)s));
         ks_buf_puts(b, "</text>");
     }
     if (hi - lo < 60 * NS_PER_S) {
@@ -350,7 +339,7 @@ static void draw_svg(ks_buf *b, const ks_investigation *inv, int64_t lo, int64_t
                 s = KS_STAGE_ENTRY;
         ks_buf_printf(b, "<circle cx='%d' cy='%d' r='4' fill='#aaa'><title>", XPOS(f->first_ns),
                       top + lane * s + lane / 2);
-        esc(b, f->explanation);
+        ks_report_esc(b, f->explanation);
         ks_buf_puts(b, "</title></circle>");
     }
     for (size_t i = 0; i < inv->nchains; i++)
@@ -362,9 +351,9 @@ static void draw_svg(ks_buf *b, const ks_investigation *inv, int64_t lo, int64_t
             ks_buf_printf(b, "<circle cx='%d' cy='%d' r='6' fill='%s' opacity='0.8'><title>%s ",
                           XPOS(s->time_ns), top + lane * (int)s->stage + lane / 2,
                           STAGE_COLOR[s->stage], lt);
-            esc(b, s->host);
+            ks_report_esc(b, s->host);
             ks_buf_puts(b, ": ");
-            esc(b, s->finding >= 0 ? inv->findings[s->finding].explanation : s->what);
+            ks_report_esc(b, s->finding >= 0 ? inv->findings[s->finding].explanation : s->what);
             ks_buf_puts(b, "</title></circle>");
         }
     if (inv->estimate.found && INSIDE(inv->estimate.time_ns)) {
@@ -398,7 +387,7 @@ static void timeline_svg(ks_buf *b, const ks_investigation *inv)
     }
     ks_buf_printf(b, "<section id=timeline><h2>%s</h2><p class=meta>", L(L_TIMELINE));
     ks_buf t = {0};
-    esc(&t, inv->zone);
+    ks_report_esc(&t, inv->zone);
     ks_buf_putc(&t, 0);
     if (!t.failed) ks_buf_printf(b, L(L_TIMELINE_NOTE), t.data);
     ks_buf_free(&t);
@@ -424,9 +413,9 @@ static void evidence_cell(ks_buf *b, const char *file, uint64_t rec)
     if (file) {
         const char *base = strrchr(file, '/');
         ks_buf_puts(b, "<span title='");
-        esc(b, file);
+        ks_report_esc(b, file);
         ks_buf_puts(b, "'>");
-        esc(b, base ? base + 1 : file);
+        ks_report_esc(b, base ? base + 1 : file);
         ks_buf_printf(b, "</span> #%llu", (unsigned long long)rec);
     } else {
         ks_buf_puts(b, "-");
@@ -443,13 +432,13 @@ static void chains(ks_buf *b, const ks_investigation *inv)
         ks_buf_printf(b, L(L_CHAIN), i + 1);
         ks_buf_puts(b, ": ");
         if (c->has_entry) {
-            esc(b, c->account);
+            ks_report_esc(b, c->account);
             ks_buf_puts(b, " ← ");
-            esc(b, c->src_ip[0] ? c->src_ip : "-");
+            ks_report_esc(b, c->src_ip[0] ? c->src_ip : "-");
             ks_buf_puts(b, " → ");
-            esc(b, c->entry_host);
+            ks_report_esc(b, c->entry_host);
         } else {
-            esc(b, c->entry_host);
+            ks_report_esc(b, c->entry_host);
             ks_buf_printf(b, " %s", L(L_NO_ENTRY));
         }
         ks_buf_printf(b,
@@ -463,11 +452,11 @@ static void chains(ks_buf *b, const ks_investigation *inv)
             char lt[40];
             local(inv, s->time_ns, lt, sizeof lt);
             ks_buf_printf(b, "<tr class=st-%s><td class=t>%s</td>", ks_stage_name(s->stage), lt);
-            td(b, stage_label(s->stage));
-            td(b, s->finding >= 0 ? inv->findings[s->finding].explanation : s->what);
-            td(b, s->host);
-            td(b, s->user);
-            td(b, s->src_ip);
+            ks_report_td(b, stage_label(s->stage));
+            ks_report_td(b, s->finding >= 0 ? inv->findings[s->finding].explanation : s->what);
+            ks_report_td(b, s->host);
+            ks_report_td(b, s->user);
+            ks_report_td(b, s->src_ip);
             evidence_cell(b, s->file, s->record_id);
             ks_buf_puts(b, "</tr>");
         }
@@ -495,26 +484,26 @@ static void coverage(ks_buf *b, const ks_investigation *inv)
         local(inv, c->first_ns, f, sizeof f);
         local(inv, c->last_ns, l, sizeof l);
         ks_buf_printf(b, "<tr%s>", c->cleared_ns ? " class=cleared" : "");
-        td(b, c->host);
-        td(b, c->channel);
+        ks_report_td(b, c->host);
+        ks_report_td(b, c->channel);
         td_u64(b, c->events);
-        td(b, f);
-        td(b, l);
+        ks_report_td(b, f);
+        ks_report_td(b, l);
         if (c->gap_to > c->gap_from) {
             local(inv, c->gap_from, g1, sizeof g1);
             local(inv, c->gap_to, g2, sizeof g2);
             ks_buf_printf(b, "<td>%s – %s (%.1f h)</td>", g1, g2,
                           (double)(c->gap_to - c->gap_from) / 3600e9);
         } else {
-            td(b, "-");
+            ks_report_td(b, "-");
         }
         if (c->cleared_ns) {
             local(inv, c->cleared_ns, cl, sizeof cl);
             ks_buf_printf(b, "<td class=warn>%s ", cl);
-            esc(b, c->cleared_by);
+            ks_report_esc(b, c->cleared_by);
             ks_buf_puts(b, "</td>");
         } else {
-            td(b, "-");
+            ks_report_td(b, "-");
         }
         ks_buf_puts(b, "</tr>");
     }
@@ -550,16 +539,16 @@ static void logon_row(ks_buf *b, const ks_investigation *inv, const ks_logon_sum
     local(inv, s->first_ns, f, sizeof f);
     local(inv, s->last_ns, l, sizeof l);
     ks_buf_puts(b, "<tr>");
-    td(b, by_host ? s->host : s->user);
-    td(b, by_host ? s->user : s->host);
+    ks_report_td(b, by_host ? s->host : s->user);
+    ks_report_td(b, by_host ? s->user : s->host);
     td_u64(b, s->interactive);
     td_u64(b, s->network);
     td_u64(b, s->rdp);
     td_u64(b, s->failed);
-    td(b, f);
-    td(b, l);
+    ks_report_td(b, f);
+    ks_report_td(b, l);
     snprintf(src, sizeof src, "%u (%s)", s->sources, s->last_src[0] ? s->last_src : "-");
-    td(b, src);
+    ks_report_td(b, src);
     ks_buf_puts(b, "</tr>");
 }
 
@@ -600,17 +589,17 @@ static void findings(ks_buf *b, const ks_investigation *inv)
         local(inv, f->last_ns, z, sizeof z);
         ks_buf_printf(b, "<div class='finding sev-%s'><h3><span class=sev>%s</span> ",
                       ks_level_name(f->severity), ks_level_name(f->severity));
-        esc(b, f->detector->title[ja()]);
+        ks_report_esc(b, f->detector->title[ja()]);
         ks_buf_puts(b, " <small>(");
-        esc(b, f->detector->id);
+        ks_report_esc(b, f->detector->id);
         ks_buf_puts(b, ")</small></h3><p>");
-        esc(b, f->explanation);
+        ks_report_esc(b, f->explanation);
         ks_buf_printf(b, "</p><p class=meta>%s – %s · %s ", a, z, L(L_HOST));
-        esc(b, f->host[0] ? f->host : "-");
+        ks_report_esc(b, f->host[0] ? f->host : "-");
         ks_buf_printf(b, " · %s ", L(L_USER));
-        esc(b, f->user[0] ? f->user : "-");
+        ks_report_esc(b, f->user[0] ? f->user : "-");
         ks_buf_printf(b, " · %s ", L(L_SOURCE));
-        esc(b, f->src_ip[0] ? f->src_ip : "-");
+        ks_report_esc(b, f->src_ip[0] ? f->src_ip : "-");
         int c = inv->finding_chain[i];
         if (c >= 0) {
             ks_buf_puts(b, " · ");
@@ -621,14 +610,14 @@ static void findings(ks_buf *b, const ks_investigation *inv)
         }
         if (f->detector->attack && *f->detector->attack) {
             ks_buf_puts(b, " · ATT&amp;CK ");
-            esc(b, f->detector->attack);
+            ks_report_esc(b, f->detector->attack);
         }
         ks_buf_printf(b, "</p><p class=ev>%s (%llu): ", L(L_EVIDENCE),
                       (unsigned long long)f->count);
         for (size_t k = 0; k < f->nevidence; k++) {
             const ks_evidence *e = &f->evidence[k];
             if (k) ks_buf_puts(b, ", ");
-            if (!k || e->file != f->evidence[k - 1].file) esc(b, e->file);
+            if (!k || e->file != f->evidence[k - 1].file) ks_report_esc(b, e->file);
             ks_buf_printf(b, "#%llu", (unsigned long long)e->record_id);
         }
         if (f->count > f->nevidence) ks_buf_puts(b, ", …");
@@ -642,53 +631,18 @@ static void findings(ks_buf *b, const ks_investigation *inv)
     ks_buf_puts(b, "</section>\n");
 }
 
-static const char CSS[] =
-    "body{font-family:system-ui,'Hiragino Sans','Noto Sans CJK JP','Yu Gothic',"
-    "'IPAexGothic','IPAGothic',sans-serif;margin:2em auto;max-width:1100px;padding:0 "
-    "1em;color:#222;line-height:1.5}"
-    "h1{font-size:1.6em;border-bottom:2px solid #333}h2{margin-top:1.6em;font-size:1.3em;"
-    "border-bottom:1px solid #ccc}h3{font-size:1.05em;margin:1em 0 .3em}"
-    ".big{font-size:1.35em;background:#fff3f0;border-left:6px solid #c0392b;padding:.6em 1em}"
-    ".meta{color:#666;font-size:.9em}.utc{color:#555;font-size:.9em;margin-top:-.5em}"
-    ".warn{color:#a04000;font-weight:600}table{border-collapse:collapse;width:100%;"
-    "font-size:.88em;margin:.4em 0}th,td{border:1px solid #ddd;padding:.25em .4em;"
-    "text-align:left;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right}"
-    "td.t{white-space:nowrap}tr.cleared td{background:#fff6e5}.ev{font-family:monospace;"
-    "font-size:.85em;word-break:break-all}.finding{border:1px solid #ddd;border-left-width:6px;"
-    "padding:.2em .8em;margin:.6em 0}.sev{text-transform:uppercase;font-size:.8em;"
-    "padding:0 .4em;border-radius:3px;background:#eee}.sev-critical{border-left-color:#7b0000}"
-    ".sev-high{border-left-color:#c0392b}.sev-medium{border-left-color:#e67e22}"
-    ".sev-low,.sev-info{border-left-color:#95a5a6}.conf-high{color:#7b0000;font-weight:600}"
-    "tr.st-entry td:first-child{border-left:4px solid #c0392b}"
-    "@media print{.finding{break-inside:avoid}}";
-
 ks_status ks_investigate_write_html(const ks_investigation *inv, const char *path, ks_diag *diag)
 {
     ks_buf b = {0};
-    ks_buf_printf(&b,
-                  "<!DOCTYPE html>\n<html lang=%s><head><meta charset=utf-8>"
-                  "<meta name=viewport content='width=device-width,initial-scale=1'>"
-                  "<title>%s</title><style>%s</style></head><body>\n<h1>%s</h1>\n",
-                  ja() ? "ja" : "en", L(L_TITLE), CSS, L(L_TITLE));
+    ks_report_page_begin(&b, ja() ? "ja" : "en", L(L_TITLE), NULL);
     answer(&b, inv);
     timeline_svg(&b, inv);
     if (inv->nchains) chains(&b, inv);
     coverage(&b, inv);
     logons(&b, inv);
     findings(&b, inv);
-    ks_buf_puts(&b, "<p class=meta>kensa " KS_VERSION "</p></body></html>\n");
-    if (b.failed) {
-        ks_buf_free(&b);
-        return ks_diag_set(diag, KS_ERR_NOMEM, path, 0, "out of memory");
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        ks_buf_free(&b);
-        return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
-    }
-    int bad = fwrite(b.data, 1, b.len, f) != b.len;
-    if (fclose(f) != 0) bad = 1;
+    ks_report_page_end(&b);
+    ks_status st = ks_report_save(&b, NULL, path, diag);
     ks_buf_free(&b);
-    if (bad) return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
-    return KS_OK;
+    return st;
 }

@@ -259,6 +259,41 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
     [KS_MSG_INV_ST_PERSISTENCE] = {"persistence", "永続化"},
     [KS_MSG_INV_ST_EVASION] = {"evasion", "隠蔽"},
     [KS_MSG_INV_ST_IMPACT] = {"impact", "被害"},
+    /* kensa audit */
+    [KS_MSG_AUDIT_HOST] = {"%s (role: %s), %zu exports read\n",
+                           "%s (役割: %s)、エクスポート %zu 個を読み込み\n"},
+    [KS_MSG_AUDIT_COL_CHECK] = {"check", "チェック"},
+    [KS_MSG_AUDIT_COL_SEVERITY] = {"severity", "重要度"},
+    [KS_MSG_AUDIT_COL_RESULT] = {"result", "結果"},
+    [KS_MSG_AUDIT_COL_SEEN] = {"what was seen", "確認した値"},
+    [KS_MSG_AUDIT_PASS] = {"pass", "合格"},
+    [KS_MSG_AUDIT_FAIL] = {"FAIL", "不合格"},
+    [KS_MSG_AUDIT_NOT_CHECKED] = {"not checked", "未確認"},
+    [KS_MSG_AUDIT_NOT_APPLICABLE] = {"n/a", "対象外"},
+    [KS_MSG_AUDIT_EXPORT_PARTIAL] = {"%s: %s export read in part: %s (%u problems; the rest "
+                                     "was read)\n",
+                                     "%s: %s のエクスポートは一部だけ読めました: %s (問題 %u 件。"
+                                     "残りは読み込み済み)\n"},
+    [KS_MSG_AUDIT_EXPORT_FAILED] = {"%s: not read: %s; the checks it would feed are not checked\n",
+                                    "%s: 読めませんでした: %s。これを使うチェックは未確認に"
+                                    "なります\n"},
+    [KS_MSG_AUDIT_SUMMARY] = {"%zu hosts: %zu passed, %zu failed (%zu of high severity), %zu "
+                              "not checked, %zu not applicable\n",
+                              "ホスト %zu 台: 合格 %zu、不合格 %zu (うち重要度「高」%zu)、"
+                              "未確認 %zu、対象外 %zu\n"},
+    [KS_MSG_AUDIT_HIGH] = {"%zu checks of high severity failed: change those settings first "
+                           "(kensa audit --help, docs/audit.md)\n",
+                           "重要度「高」のチェックが %zu 件不合格です。まずその設定を変えて"
+                           "ください (kensa audit --help、docs/audit.md)\n"},
+    [KS_MSG_AUDIT_ALL_HIGH_PASS] = {"no check of high severity failed\n",
+                                    "重要度「高」のチェックに不合格はありません\n"},
+    [KS_MSG_AUDIT_WROTE] = {"wrote %s/audit.json and %s/audit.html\n",
+                            "%s/audit.json と %s/audit.html を書き出しました\n"},
+    [KS_MSG_AUDIT_NO_HOSTS] = {"no exports were found in the paths given (see kensa audit "
+                               "--help for how to make them)\n",
+                               "指定したパスにエクスポートがありません (作り方は kensa audit "
+                               "--help を参照)\n"},
+    [KS_MSG_AUDIT_FAILED] = {"the audit could not run: %s\n", "点検を実行できませんでした: %s\n"},
 };
 
 int ks_lang_set(const char *name)
