@@ -11,7 +11,7 @@
 
 static const char help_en[] =
     "usage: kensa simulate -o DIR [--seed N] [--scenario NAME] [--truth FILE]\n"
-    "                      [--site-out FILE] [--audit-out DIR2]\n"
+    "                      [--site-out FILE] [--audit-out DIR2] [--backups-out DIR3]\n"
     "\n"
     "Writes DIR/Security.evtx and DIR/System.evtx: a synthetic day of a small hospital\n"
     "(staff logons on EMR terminals and to the file server, an administrator's RDP\n"
@@ -42,7 +42,12 @@ static const char help_en[] =
     "              them, DIR2/<HOST>/ as scripts/windows/kensa-collect.ps1 writes it (for\n"
     "              kensa audit; docs/collect.md): RDS01 never locks out and takes RDP\n"
     "              without NLA, one EMR terminal allows USB storage, the rest is hardened\n"
-    "              (all three are kept outside DIR, so DIR holds only evidence)\n"
+    "  --backups-out DIR3 also write the file server's backup generations:\n"
+    "              DIR3/FS01/daily-DATE (02:00 each night, twelve days) and monthly-DATE\n"
+    "              (offline), and DIR3/generations.tsv for kensa backup add; those\n"
+    "              taken after the ransomware ran (three hours after the intrusion) hold\n"
+    "              encrypted, renamed files and ransom notes\n"
+    "              (all four are kept outside DIR, so DIR holds only evidence)\n"
     "\n"
     "exit status: 0 written; 2 bad arguments; 3 the files could not be written.\n"
     "\n"
@@ -52,6 +57,7 @@ static const char help_en[] =
 static const char help_ja[] =
     "使い方: kensa simulate -o フォルダ [--seed N] [--scenario 名前] [--truth ファイル]\n"
     "                      [--site-out ファイル] [--audit-out フォルダ2]\n"
+    "                      [--backups-out フォルダ3]\n"
     "\n"
     "フォルダに Security.evtx と System.evtx を書きます。小さな病院の 1 日を模した\n"
     "合成データで (電子カルテ端末とファイルサーバーへの職員のログオン、管理者の RDP、\n"
@@ -80,7 +86,11 @@ static const char help_ja[] =
     "               フォルダ2/<ホスト名>/ に書く (kensa-collect.ps1 と同じ形、kensa audit 用、\n"
     "               docs/collect.md): RDS01 はアカウント ロックアウトなし・NLA なしの RDP、\n"
     "               電子カルテ端末の 1 台は USB メモリ可、ほかは対策済み\n"
-    "               (3 つともフォルダの外に置き、フォルダには証拠だけが入ります)\n"
+    "  --backups-out フォルダ3  ファイルサーバーのバックアップの世代を書く:\n"
+    "               フォルダ3/FS01/daily-日付 (毎晩 2:00、12 日分) と monthly-日付 (オフライン)、\n"
+    "               kensa backup add 用の フォルダ3/generations.tsv。ランサムウェアが動いた後\n"
+    "               (侵入の 3 時間後) の世代には暗号化・改名されたファイルと脅迫文が入ります\n"
+    "               (4 つともフォルダの外に置き、フォルダには証拠だけが入ります)\n"
     "\n"
     "終了コード: 0 書き込んだ、2 引数の誤り、3 書き込めなかった。\n"
     "\n"
@@ -98,7 +108,7 @@ static void put_time(FILE *f, int64_t ns)
 int cmd_simulate(int argc, char **argv)
 {
     int ja = ks_lang_get() == KS_LANG_JA;
-    const char *dir = NULL, *truth = NULL, *site = NULL, *audit = NULL;
+    const char *dir = NULL, *truth = NULL, *site = NULL, *audit = NULL, *backups = NULL;
     uint64_t seed = 1;
     ks_sim_scenario scenario = KS_SIM_RDP_BRUTEFORCE;
     for (int i = 1; i < argc; i++) {
@@ -121,6 +131,8 @@ int cmd_simulate(int argc, char **argv)
             site = argv[++i];
         } else if (strcmp(a, "--audit-out") == 0 && i + 1 < argc) {
             audit = argv[++i];
+        } else if (strcmp(a, "--backups-out") == 0 && i + 1 < argc) {
+            backups = argv[++i];
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             char *end;
@@ -144,7 +156,8 @@ int cmd_simulate(int argc, char **argv)
     ks_sim_result res;
     ks_diag d = {0};
     if (ks_sim_write_scenario(dir, seed, scenario, &res, &d) != KS_OK ||
-        (audit && ks_sim_write_audit(audit, seed, &d) != KS_OK)) {
+        (audit && ks_sim_write_audit(audit, seed, &d) != KS_OK) ||
+        (backups && ks_sim_write_backups(backups, seed, &res, &d) != KS_OK)) {
         fprintf(stderr, ja ? "%s: 書き込めません: %s\n" : "%s: cannot write: %s\n",
                 d.file ? d.file : dir, d.what);
         return KS_EXIT_FAIL;
@@ -167,6 +180,12 @@ int cmd_simulate(int argc, char **argv)
         printf(ja ? "%s: %zu 台のホストの設定 (RDS01: ロックアウトなし、NLA なしの RDP)\n"
                   : "%s: settings of %zu hosts (RDS01: no lockout, RDP without NLA)\n",
                audit, ks_sim_audit_hospital(seed, NULL, 0));
+    if (backups)
+        printf(ja ? "%s: FS01 のバックアップ %u 世代 (generations.tsv)%s%s\n"
+                  : "%s: %u backup generations of FS01 (generations.tsv)%s%s\n",
+               backups, res.nbackups,
+               res.backup_first_bad[0] ? (ja ? "、暗号化されたのは " : "; encrypted from ") : "",
+               res.backup_first_bad);
     if (!res.intrusion_ns) {
         puts(ja ? "攻撃なし (シナリオ none)" : "no attack (scenario none)");
         return KS_EXIT_OK;

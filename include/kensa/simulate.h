@@ -67,12 +67,18 @@ typedef struct ks_sim_result {
     ks_sim_step chain[KS_SIM_MAX_STEPS]; /* the planted attack, in time order */
     unsigned nchain;
     ks_sim_scenario scenario;
+    /* ks_sim_write_backups: generations written, the one kensa backup advise should
+     * name (the newest taken at least a day before the intrusion) and the first
+     * encrypted one ("" when there is no intrusion) */
+    unsigned nbackups;
+    char backup_restore[4096];
+    char backup_first_bad[4096];
 } ks_sim_result;
 
-/* Write DIR/Security.evtx and DIR/System.evtx (DIR is created if missing; existing
- * files are replaced; scenario vpn adds DIR/vpn/fortigate.log, RFC 3164 lines in
- * FortiOS key=value form with date=, time= and tz=). The same seed always gives the same files,
- * byte for byte. res (if not NULL) is filled; diag (if not NULL) says what failed. */
+/* Write DIR/Security.evtx and DIR/System.evtx (DIR and the folders above it are
+ * created if missing; existing files are replaced; scenario vpn adds
+ * DIR/vpn/fortigate.log, RFC 3164 lines in FortiOS key=value form with date=, time=
+ * and tz=). The same seed always gives the same files, byte for byte. res (if not NULL) is filled; diag (if not NULL) says what failed. */
 ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag);
 /* The same for a scenario (KS_SIM_NO_ATTACK: res says no intrusion, all zero). */
 ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario scenario,
@@ -86,6 +92,18 @@ ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_resul
 /* The practice hospital's site file (site.yaml: zone, hosts and roles, duty hours,
  * the vendor's address, backups), for `kensa investigate --site`. */
 ks_status ks_sim_write_site(const char *path, ks_diag *diag);
+
+/* ---- backup generations (src/sim/backups.c) ---------------------------------------
+ * The file server's share (FS01) as the nightly backup keeps it: DIR/FS01/daily-DATE
+ * at 02:00 Japan time for the ten days before the simulated day's night and the two
+ * after, DIR/FS01/monthly-DATE on tape (offline) for September and October; text, CSV,
+ * PNG and gzip files in five departments' folders, a few changed or added each day.
+ * Ransomware runs three hours after res's intrusion: generations taken after that
+ * hold most files encrypted (whole, or one block in twenty), renamed .lockbit, and a
+ * ransom note per folder. DIR/generations.tsv lists them (system, folder, taken,
+ * media) for kensa backup add. Fills res's backup fields; the same seed gives the same
+ * files. */
+ks_status ks_sim_write_backups(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag);
 
 /* ---- readiness exports (src/sim/audit_exports.c) ----------------------------------
  * What Windows' own tools write about a host's settings, as the collector

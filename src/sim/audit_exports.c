@@ -12,21 +12,13 @@
 
 #include "kensa/simulate.h"
 #include "kensa/time.h"
+#include "sim/sim.h"
 
 #define DOMAIN "HOSP"
 
-/* splitmix64, as the rest of the simulation */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 static unsigned pick(uint64_t *s, unsigned n)
 {
-    return (unsigned)(next(s) % n);
+    return ks_sim_below(s, n);
 }
 
 /* What one render works with. */
@@ -1019,14 +1011,6 @@ void ks_sim_audit_files_free(ks_sim_audit_file *files, size_t n)
     for (size_t i = 0; files && i < n; i++) ks_buf_free(&files[i].data);
 }
 
-static ks_status make_dir(const char *path, ks_diag *diag)
-{
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot create the folder: %s",
-                           strerror(errno));
-    return KS_OK;
-}
-
 ks_status ks_sim_audit_write_host(const char *dir, const ks_sim_audit_host *h, uint64_t seed,
                                   ks_diag *diag)
 {
@@ -1034,7 +1018,7 @@ ks_status ks_sim_audit_write_host(const char *dir, const ks_sim_audit_host *h, u
     int k = snprintf(path, sizeof path, "%s/%s", dir ? dir : "", h ? h->name : "");
     if (!dir || !h || k < 0 || (size_t)k + 100 >= sizeof path)
         return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long or missing");
-    ks_status st = make_dir(path, diag);
+    ks_status st = ks_sim_make_dir(path, diag);
     if (st) return st;
     ks_sim_audit_file files[KS_SIM_AUDIT_MAX_FILES];
     size_t n = 0;
@@ -1049,11 +1033,7 @@ ks_status ks_sim_audit_write_host(const char *dir, const ks_sim_audit_host *h, u
             st = ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
             break;
         }
-        FILE *f = fopen(path, "wb");
-        int bad = !f || (files[i].data.len &&
-                         fwrite(files[i].data.data, 1, files[i].data.len, f) != files[i].data.len);
-        if (f && fclose(f) != 0) bad = 1;
-        if (bad) st = ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
+        st = ks_sim_write_file(path, files[i].data.data, files[i].data.len, diag);
     }
     ks_sim_audit_files_free(files, n);
     return st;
@@ -1101,7 +1081,7 @@ size_t ks_sim_audit_hospital(uint64_t seed, ks_sim_audit_host *hosts, size_t max
 ks_status ks_sim_write_audit(const char *dir, uint64_t seed, ks_diag *diag)
 {
     if (!dir || !*dir) return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no output folder given");
-    ks_status st = make_dir(dir, diag);
+    ks_status st = ks_sim_make_dir(dir, diag);
     ks_sim_audit_host hosts[32];
     size_t n = ks_sim_audit_hospital(seed, hosts, 32);
     for (size_t i = 0; i < n && i < 32 && !st; i++)

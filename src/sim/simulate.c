@@ -12,6 +12,7 @@
 
 #include "kensa/evtx_writer.h"
 #include "kensa/simulate.h"
+#include "sim/sim.h"
 #include "kensa/time.h"
 
 #define DOMAIN "HOSP"
@@ -110,13 +111,17 @@ typedef struct sim {
     int64_t vendor_rdp; /* when it comes */
 } sim;
 
-/* splitmix64: small, fast, and the same everywhere */
-static uint64_t rnd(sim *s)
+uint64_t ks_sim_rng(uint64_t *state)
 {
-    uint64_t z = (s->rng += UINT64_C(0x9e3779b97f4a7c15));
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
     return z ^ (z >> 31);
+}
+
+static uint64_t rnd(sim *s)
+{
+    return ks_sim_rng(&s->rng);
 }
 
 static uint32_t below(sim *s, uint32_t n)
@@ -873,8 +878,6 @@ static int by_vtime(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static ks_status write_text(const char *path, const char *data, size_t n, ks_diag *diag);
-
 /* One FortiOS 6.4 SSL-VPN event as rsyslog stores it: an RFC 3164 header in the
  * device's local time (JST), then the key=value message with date=, time= and tz=
  * (the year and zone that the header lacks). */
@@ -920,9 +923,8 @@ static ks_status vpn_write(sim *s, const char *dir, ks_sim_result *res, ks_diag 
     int n = snprintf(f->path, sizeof f->path, "%s/vpn", dir);
     if (n < 0 || (size_t)n + 16 >= sizeof f->path)
         return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
-    if (mkdir(f->path, 0777) != 0 && errno != EEXIST)
-        return ks_diag_set(diag, KS_ERR_IO, f->path, 0, "cannot create the folder: %s",
-                           strerror(errno));
+    ks_status mk = ks_sim_make_dir(f->path, diag);
+    if (mk != KS_OK) return mk;
     snprintf(f->path + n, sizeof f->path - (size_t)n, "/fortigate.log");
     res->nfiles = 3;
     qsort(s->vl, s->nv, sizeof *s->vl, by_vtime);
@@ -932,7 +934,7 @@ static ks_status vpn_write(sim *s, const char *dir, ks_sim_result *res, ks_diag 
     f->first_ns = s->nv ? s->vl[0].t : 0;
     f->last_ns = s->nv ? s->vl[s->nv - 1].t : 0;
     ks_status st = b.failed ? ks_diag_set(diag, KS_ERR_NOMEM, f->path, 0, "out of memory")
-                            : write_text(f->path, b.data, b.len, diag);
+                            : ks_sim_write_file(f->path, b.data, b.len, diag);
     ks_buf_free(&b);
     return st;
 }
@@ -952,9 +954,8 @@ ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario 
         return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no such scenario");
     res->scenario = scenario;
     if (!dir || !*dir) return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no output folder given");
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return ks_diag_set(diag, KS_ERR_IO, dir, 0, "cannot create the folder: %s",
-                           strerror(errno));
+    ks_status mk = ks_sim_make_dir(dir, diag);
+    if (mk != KS_OK) return mk;
     static const char *const NAMES[2] = {"Security.evtx", "System.evtx"};
     for (int i = 0; i < 2; i++) {
         int n = snprintf(res->files[i].path, sizeof res->files[i].path, "%s/%s", dir, NAMES[i]);
@@ -1012,7 +1013,26 @@ out:
 
 /* --- ground truth and the practice hospital's site file ------------------------ */
 
-static ks_status write_text(const char *path, const char *data, size_t n, ks_diag *diag)
+ks_status ks_sim_make_dir(const char *path, ks_diag *diag)
+{
+    char p[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof p) return ks_diag_set(diag, KS_ERR_ARG, path, 0, "folder name too long");
+    memcpy(p, path, n + 1);
+    /* the folders above it first, as mkdir -p */
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != 0) continue;
+        char c = p[i];
+        p[i] = 0;
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot create the folder: %s",
+                               strerror(errno));
+        p[i] = c;
+    }
+    return KS_OK;
+}
+
+ks_status ks_sim_write_file(const char *path, const void *data, size_t n, ks_diag *diag)
 {
     FILE *f = fopen(path, "wb");
     if (!f) return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write: %s", strerror(errno));
@@ -1057,8 +1077,14 @@ ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_resul
         json_field(&b, "vpn_address", res->vpn_address, 1);
         json_field(&b, "windows_account", res->windows_account, 1);
     }
-    ks_buf_printf(&b, ", \"failed_logons\": %u, \"lateral_logons\": %u,\n \"chain\": [",
-                  res->failed_logons, res->lateral_logons);
+    ks_buf_printf(&b, ", \"failed_logons\": %u, \"lateral_logons\": %u", res->failed_logons,
+                  res->lateral_logons);
+    if (res->nbackups) {
+        ks_buf_printf(&b, ", \"backups\": %u", res->nbackups);
+        json_field(&b, "backup_restore", res->backup_restore, 1);
+        json_field(&b, "backup_first_bad", res->backup_first_bad, 1);
+    }
+    ks_buf_puts(&b, ",\n \"chain\": [");
     for (unsigned i = 0; i < res->nchain; i++) {
         const ks_sim_step *st = &res->chain[i];
         ks_buf_puts(&b, i ? ",\n  {" : "\n  {");
@@ -1071,7 +1097,7 @@ ks_status ks_sim_write_truth(const char *path, uint64_t seed, const ks_sim_resul
     }
     ks_buf_puts(&b, "\n ]}\n");
     ks_status st = b.failed ? ks_diag_set(diag, KS_ERR_NOMEM, path, 0, "out of memory")
-                            : write_text(path, b.data, b.len, diag);
+                            : ks_sim_write_file(path, b.data, b.len, diag);
     ks_buf_free(&b);
     return st;
 }
@@ -1116,5 +1142,5 @@ static const char SITE_YAML[] =
 
 ks_status ks_sim_write_site(const char *path, ks_diag *diag)
 {
-    return write_text(path, SITE_YAML, sizeof SITE_YAML - 1, diag);
+    return ks_sim_write_file(path, SITE_YAML, sizeof SITE_YAML - 1, diag);
 }

@@ -270,7 +270,7 @@ int main(void)
     check_security(rc.files[0].path, &rc);
     check_system(rc.files[1].path, &rc);
     CHECK_INT(problems, 0);
-    CHECK_INT(ks_sim_write("/nonexistent-dir/x", 1, NULL, &d), KS_ERR_IO);
+    CHECK_INT(ks_sim_write("/dev/null/x", 1, NULL, &d), KS_ERR_IO);
     CHECK(strstr(d.what, "cannot create") != NULL);
 
     check_vpn(dir);
