@@ -200,13 +200,14 @@ static void check_lockout(run *r)
     say(r, "LockoutBadCount = %lld", n);
     if (n <= 0) {
         verdict(r, KS_AUDIT_FAIL, f);
-        say(r, T(" (never locks: passwords can be guessed without end)",
-                 " (ロックされません: パスワードを際限なく試せます)"));
+        say(r, "%s",
+            T(" (never locks: passwords can be guessed without end)",
+              " (ロックされません: パスワードを際限なく試せます)"));
         return;
     }
     if (n > 10) {
         verdict(r, KS_AUDIT_FAIL, f);
-        say(r, T(" (more than 10)", " (10 回を超えています)"));
+        say(r, "%s", T(" (more than 10)", " (10 回を超えています)"));
         return;
     }
     verdict(r, KS_AUDIT_PASS, f);
@@ -221,7 +222,7 @@ static void check_lockout(run *r)
             say(r, T("LockoutDuration = %lld min", "LockoutDuration = %lld 分"), d);
             if (d < 15) {
                 verdict(r, KS_AUDIT_FAIL, fd);
-                say(r, T(" (under 15 minutes)", " (15 分未満)"));
+                say(r, "%s", T(" (under 15 minutes)", " (15 分未満)"));
             }
         }
     }
@@ -264,7 +265,7 @@ static void check_admins(run *r)
         if (acc && acc->admin) continue;
         if (!ordinary++) {
             verdict(r, KS_AUDIT_FAIL, f);
-            say(r,
+            say(r, "%s",
                 T("ordinary accounts in Administrators: ", "Administrators に一般のアカウント: "));
         } else {
             ks_buf_puts(&r->d, ", ");
@@ -310,11 +311,12 @@ static void check_uac(run *r)
         shown(cpba));
     if (lbad || l == 0) {
         verdict(r, KS_AUDIT_FAIL, fl);
-        say(r, T(": UAC is off, every program of an administrator runs with full rights",
-                 ": UAC が無効で、管理者の全プログラムが最大の権限で動きます"));
+        say(r, "%s",
+            T(": UAC is off, every program of an administrator runs with full rights",
+              ": UAC が無効で、管理者の全プログラムが最大の権限で動きます"));
     } else if (cbad || c == 0) {
         verdict(r, KS_AUDIT_FAIL, fc);
-        say(r,
+        say(r, "%s",
             T(": administrators are elevated without a prompt", ": 管理者は確認なしで昇格します"));
     } else {
         verdict(r, KS_AUDIT_PASS, fl ? fl : fc);
@@ -342,10 +344,11 @@ static void check_smb1_server(run *r)
     }
     if (has_key(r, LANMAN_PARAMS)) {
         verdict(r, KS_AUDIT_FAIL, NULL);
-        say(r, T("LanmanServer\\Parameters\\SMB1 not set: the SMB1 server is on wherever the "
-                 "SMB 1.0/CIFS feature is installed (Get-SmbServerConfiguration tells for sure)",
-                 "LanmanServer\\Parameters\\SMB1 が未設定: SMB 1.0/CIFS 機能が入っていれば "
-                 "SMB1 サーバーは有効です (Get-SmbServerConfiguration で確実に分かります)"));
+        say(r, "%s",
+            T("LanmanServer\\Parameters\\SMB1 not set: the SMB1 server is on wherever the "
+              "SMB 1.0/CIFS feature is installed (Get-SmbServerConfiguration tells for sure)",
+              "LanmanServer\\Parameters\\SMB1 が未設定: SMB 1.0/CIFS 機能が入っていれば "
+              "SMB1 サーバーは有効です (Get-SmbServerConfiguration で確実に分かります)"));
         return;
     }
     missing(r, "Get-SmbServerConfiguration, or reg export \"" LANMAN_PARAMS "\"",
@@ -360,7 +363,8 @@ static void check_smb1_client(run *r)
     if (v) {
         say(r, "mrxsmb10\\Start = %s", v);
         bool off = num(v, &x) && x == 4;
-        if (!off) say(r, T(" (4 turns the SMB1 client off)", " (4 で SMB1 クライアントが無効)"));
+        if (!off)
+            say(r, "%s", T(" (4 turns the SMB1 client off)", " (4 で SMB1 クライアントが無効)"));
         verdict(r, off ? KS_AUDIT_PASS : KS_AUDIT_FAIL, f);
         return;
     }
@@ -368,13 +372,14 @@ static void check_smb1_client(run *r)
         (!has_key(r, MRXSMB10) && has_key(r, "HKLM\\SYSTEM\\CurrentControlSet\\Services"))) {
         /* no mrxsmb10 service key: the driver is not installed */
         verdict(r, KS_AUDIT_PASS, NULL);
-        say(r, T("the mrxsmb10 driver is not installed (SMB 1.0 client removed)",
-                 "mrxsmb10 ドライバーはありません (SMB 1.0 クライアントは削除済み)"));
+        say(r, "%s",
+            T("the mrxsmb10 driver is not installed (SMB 1.0 client removed)",
+              "mrxsmb10 ドライバーはありません (SMB 1.0 クライアントは削除済み)"));
         return;
     }
     if (has_key(r, MRXSMB10)) {
         verdict(r, KS_AUDIT_FAIL, NULL);
-        say(r, T("mrxsmb10 has no Start value", "mrxsmb10 に Start の値がありません"));
+        say(r, "%s", T("mrxsmb10 has no Start value", "mrxsmb10 に Start の値がありません"));
         return;
     }
     missing(r, "reg export \"" MRXSMB10 "\"", "reg export \"" MRXSMB10 "\"");
@@ -463,8 +468,9 @@ static void check_macros(run *r)
         if (o[i].vba && o[i].block) ks_buf_puts(&r->d, ", ");
         if (o[i].block) say(r, "blockcontentexecutionfrominternet = %s", o[i].block->value);
         if (!o[i].vba && !o[i].block)
-            say(r, T("no macro policy (default: users may enable macros)",
-                     "マクロのポリシーなし (既定: 利用者がマクロを有効にできます)"));
+            say(r, "%s",
+                T("no macro policy (default: users may enable macros)",
+                  "マクロのポリシーなし (既定: 利用者がマクロを有効にできます)"));
         if (!safe) {
             bad++;
             if (!first_bad) first_bad = o[i].vba ? o[i].vba : o[i].block;
@@ -580,8 +586,9 @@ static void check_usb(run *r)
     }
     say(r, v ? "USBSTOR\\Start = %s" : T("USBSTOR\\Start not set", "USBSTOR\\Start 未設定"),
         shown(v));
-    say(r, T("; no removable storage policy (Deny_All, Deny_Write)",
-             "、リムーバブル記憶域のポリシー (Deny_All、Deny_Write) なし"));
+    say(r, "%s",
+        T("; no removable storage policy (Deny_All, Deny_Write)",
+          "、リムーバブル記憶域のポリシー (Deny_All、Deny_Write) なし"));
     verdict(r, KS_AUDIT_FAIL, f);
 }
 
@@ -653,7 +660,8 @@ static void check_cmdline(run *r)
           : T("ProcessCreationIncludeCmdLine_Enabled not set (default 0)",
               "ProcessCreationIncludeCmdLine_Enabled 未設定 (既定 0)"),
         shown(v));
-    say(r, T(": 4688 will not show the command line", ": 4688 にコマンドラインが記録されません"));
+    say(r, "%s",
+        T(": 4688 will not show the command line", ": 4688 にコマンドラインが記録されません"));
     verdict(r, KS_AUDIT_FAIL, f);
 }
 
@@ -720,8 +728,9 @@ static void check_log_size(run *r)
                   "%2$" PRIu64 " 件。1 時間以上にわたる %4$d 件以上が必要)"),
                 shown(rt->file), rt->records, span / 3600e9, MIN_RATE_RECORDS);
         else
-            say(r, T("; give this host's Security.evtx to measure how fast it fills",
-                     "。埋まる速さを測るには、このホストの Security.evtx を指定してください"));
+            say(r, "%s",
+                T("; give this host's Security.evtx to measure how fast it fills",
+                  "。埋まる速さを測るには、このホストの Security.evtx を指定してください"));
         return;
     }
     double per_day = (double)rt->bytes / (span / NS_PER_DAY);
@@ -778,8 +787,9 @@ static void check_log_archive(run *r)
         verdict(r, KS_AUDIT_PASS, fa);
         return;
     }
-    say(r, T(": when the log is full its oldest events are overwritten",
-             ": ログが一杯になると古いイベントから上書きされます"));
+    say(r, "%s",
+        T(": when the log is full its oldest events are overwritten",
+          ": ログが一杯になると古いイベントから上書きされます"));
     verdict(r, KS_AUDIT_FAIL, a == 1 ? fr : fa);
 }
 
