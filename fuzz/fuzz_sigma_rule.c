@@ -77,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < ks_sigma_count(r); i++)
                 sink += ks_sigma_match_rule(m, i, &evs[k]);
         }
+        sink += ks_sigma_matcher_flush(m, on_match, NULL); /* bounded correlations */
         for (size_t i = 0; i < ks_sigma_count(r); i++) {
             const ks_sigma_rule_info *in = ks_sigma_rule_at(r, i);
             sink += strlen(in->id) + strlen(in->title) + strlen(in->fields) +

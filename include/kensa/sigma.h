@@ -67,11 +67,19 @@ typedef void (*ks_sigma_match_fn)(void *ctx, size_t rule, const ks_event *ev);
 ks_status ks_sigma_matcher_open(ks_sigma_matcher **out, const ks_sigma_rules *r);
 /* Offer ev to every rule whose logsource and event id it can match; fn (may be NULL)
  * is called for each rule that matches, and for each correlation rule that fires on
- * ev (its window reached the condition). Rules named only by correlations without
- * `generate: true` feed them and are not reported. Returns the number of calls.
+ * ev (its window reached the condition; a window of a bounded condition, lt / lte /
+ * eq / neq, is judged when ev of its key falls beyond the timespan, and fires with an
+ * event that holds only the time, record id and host of the window's last event).
+ * Rules named only by correlations without `generate: true` feed them and are not
+ * reported. Returns the number of calls.
  * Events of a file are expected in time order, as a log is written. */
 size_t ks_sigma_match(ks_sigma_matcher *m, const ks_event *ev, ks_sigma_match_fn fn, void *ctx);
-/* Forget every correlation window (call at the end of each evidence file). */
+/* At the end of each evidence file: judge the open windows of correlations whose
+ * condition has an upper bound (lt, lte, eq, neq), calling fn for each that fires
+ * (with an event that holds only the time, record id and host of the window's last
+ * event), then forget every window. Returns the number of calls. */
+size_t ks_sigma_matcher_flush(ks_sigma_matcher *m, ks_sigma_match_fn fn, void *ctx);
+/* Forget every correlation window without judging them. */
 void ks_sigma_matcher_reset(ks_sigma_matcher *m);
 /* Whether rule i matches ev (no index, no correlation: for tests). */
 bool ks_sigma_match_rule(ks_sigma_matcher *m, size_t i, const ks_event *ev);

@@ -1,31 +1,53 @@
 /* Literal strings of all rules found together: every plain (not cased, no wildcard)
  * equals / contains / startswith / endswith value is one literal, shared by the rules
- * that use it, and the literals of one field make one Aho-Corasick automaton run
- * once over the field's lowercased text per event. A rule's pattern is then one
- * lookup, whatever the number of rules (Sigma's process_creation rules are ~1,200). */
+ * that use it, and the literals of one field make one trie, looked up once per event
+ * over the field's text (A-Z folded to a-z as it goes). A rule's pattern is then one
+ * lookup, whatever the number of rules (Sigma's process_creation rules are ~1,200).
+ *
+ * The text is walked down the trie from each position where a literal may start: a
+ * filter of the literals' first one, two and three bytes (a few bitsets that stay in
+ * cache) says where; startswith and equals literals are only tried at the start. A
+ * walk that reaches a literal's node found it: contains anywhere, endswith and equals
+ * when the walk is at the last byte. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/sigma_internal.h"
 
 typedef struct acnode {
-    uint32_t first, next; /* first child, next sibling (node index; 0: none) */
-    uint32_t fail, dict;  /* failure link; next node on it with outputs (0: none) */
-    uint32_t out;         /* first literal ending here, + 1 (0: none) */
+    uint32_t first, next;            /* first child, next sibling (node index; 0: none) */
+    uint32_t outc, outs, oute, outq; /* first contains / startswith / endswith / equals
+                                        literal ending here, + 1 (0: none) */
+    uint16_t depth;                  /* bytes from the root (literals are at most 4096 bytes) */
     uint8_t byte;
 } acnode;
+
+#define SG_AC_FILTER_BITS 16 /* the two- and three-byte filters: 2^16 bits each */
 
 typedef struct fac {
     acnode *nodes; /* 0 is the root */
     uint32_t n, cap;
     uint32_t root_next[256];
-    /* for matching: children of node s are cbyte/cto[cstart[s] .. cstart[s + 1]), sorted;
-     * a node with many children has a full row dense[drow[s] - 1][256] instead */
-    uint32_t *cstart, *cto, *drow, *dense;
+    /* for matching. Nodes are numbered so that the root, every node up to
+     * SG_AC_ROW_DEPTH bytes deep and every node with many children come first (ids
+     * below rows): each has a full row of children by byte class,
+     * dense[s * ncls + cls[byte]] (0: none). The children of another node are
+     * cbyte/cto[cs[s] .. cs[s + 1]), sorted. */
+    uint32_t *cs;
+    uint32_t rows;
+    uint32_t *cto, *dense;
     uint8_t *cbyte;
+    uint8_t cls[256]; /* byte -> class: 0 for bytes in no literal; A-Z as a-z */
+    uint32_t ncls;
+    /* where a contains / endswith literal may start: its first two bytes (pair; a
+     * one-byte literal with every second byte), then either it is that short (short2)
+     * or a hash of its first three bytes is in three. 2^16 bits each. */
+    uint8_t *pair, *short2, *three;
+    bool anchored; /* it has startswith / equals literals: the start is always tried */
 } fac;
 
 #define SG_AC_DENSE_MIN 8 /* children from which a node gets a full row */
+#define SG_AC_ROW_DEPTH 1 /* nodes this close to the root all get one */
 
 typedef struct lit {
     uint32_t field, n, hash, next_out; /* next_out: next literal of the same node, + 1 */
@@ -50,9 +72,11 @@ void sg_ac_free(ks_sigma_rules *r)
         if (a->byfield[i]) {
             fac *f = a->byfield[i];
             free(f->nodes);
-            free(f->cstart);
+            free(f->cs);
+            free(f->pair);
+            free(f->short2);
+            free(f->three);
             free(f->cto);
-            free(f->drow);
             free(f->dense);
             free(f->cbyte);
             free(f);
@@ -129,8 +153,62 @@ static uint32_t new_node(fac *f, uint8_t c)
         f->nodes = v;
         f->cap = cap;
     }
-    f->nodes[f->n] = (acnode){0, 0, 0, 0, 0, c};
+    f->nodes[f->n] = (acnode){0, 0, 0, 0, 0, 0, 0, c};
     return f->n++;
+}
+
+static const uint8_t fold_tab[256] = {
+    /* A-Z to a-z */
+    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,  17,  18,
+    19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,
+    38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  52,  53,  54,  55,  56,
+    57,  58,  59,  60,  61,  62,  63,  64,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107,
+    108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 91,  92,  93,  94,
+    95,  96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132,
+    133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151,
+    152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170,
+    171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189,
+    190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208,
+    209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227,
+    228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246,
+    247, 248, 249, 250, 251, 252, 253, 254, 255,
+};
+
+static inline uint8_t fold(uint8_t c)
+{
+    return fold_tab[c];
+}
+
+/* A hash of three bytes held as a << 16 | b << 8 | c. */
+static inline uint32_t hash3(uint32_t abc)
+{
+    return (abc * 0x9e3779b1u) >> (32 - SG_AC_FILTER_BITS);
+}
+
+#define BIT_SET(v, i) ((v)[(i) >> 3] |= (uint8_t)(1u << ((i)&7)))
+#define BIT_GET(v, i) ((v)[(i) >> 3] & (1u << ((i)&7)))
+
+/* Note where literal l may start (startswith / equals: only at the start). */
+static int filter_add(fac *f, const lit *l)
+{
+    const uint8_t *u = (const uint8_t *)l->s;
+    if (l->op == SG_OP_STARTS || l->op == SG_OP_EQ) {
+        f->anchored = true;
+        return 0;
+    }
+    size_t bytes = (size_t)1 << (SG_AC_FILTER_BITS - 3);
+    if ((!f->pair && !(f->pair = calloc(bytes, 1))) ||
+        (!f->short2 && !(f->short2 = calloc(bytes, 1))) ||
+        (!f->three && !(f->three = calloc(bytes, 1))))
+        return -1;
+    for (uint32_t b = 0; b < 256; b++) {
+        if (l->n > 1 && b != u[1]) continue;
+        BIT_SET(f->pair, (uint32_t)u[0] << 8 | b);
+        if (l->n <= 2) BIT_SET(f->short2, (uint32_t)u[0] << 8 | b);
+    }
+    if (l->n > 2) BIT_SET(f->three, hash3((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]));
+    return 0;
 }
 
 static int add_literal(acset *a, uint32_t id)
@@ -148,6 +226,7 @@ static int add_literal(acset *a, uint32_t id)
         uint32_t t = child(f, s, c);
         if (!t) {
             if (!(t = new_node(f, c))) return -1;
+            f->nodes[t].depth = (uint16_t)(i + 1);
             if (s == 0)
                 f->root_next[c] = t;
             else {
@@ -157,35 +236,13 @@ static int add_literal(acset *a, uint32_t id)
         }
         s = t;
     }
-    l->next_out = f->nodes[s].out;
-    f->nodes[s].out = id + 1;
-    return 0;
-}
-
-/* Failure and output links, breadth first. */
-static int link(fac *f)
-{
-    uint32_t *queue = malloc(f->n * sizeof *queue);
-    if (!queue) return -1;
-    uint32_t head = 0, tail = 0;
-    for (int c = 0; c < 256; c++)
-        if (f->root_next[c]) {
-            f->nodes[f->root_next[c]].fail = 0;
-            queue[tail++] = f->root_next[c];
-        }
-    while (head < tail) {
-        uint32_t u = queue[head++];
-        for (uint32_t v = f->nodes[u].first; v; v = f->nodes[v].next) {
-            uint8_t c = f->nodes[v].byte;
-            uint32_t x = f->nodes[u].fail, t;
-            while (!(t = child(f, x, c)) && x) x = f->nodes[x].fail;
-            f->nodes[v].fail = t != v ? t : 0;
-            uint32_t fl = f->nodes[v].fail;
-            f->nodes[v].dict = f->nodes[fl].out ? fl : f->nodes[fl].dict;
-            if (tail < f->n) queue[tail++] = v;
-        }
-    }
-    free(queue);
+    if (filter_add(f, l) != 0) return -1;
+    uint32_t *head = l->op == SG_OP_CONTAINS ? &f->nodes[s].outc
+                     : l->op == SG_OP_STARTS ? &f->nodes[s].outs
+                     : l->op == SG_OP_ENDS   ? &f->nodes[s].oute
+                                             : &f->nodes[s].outq;
+    l->next_out = *head;
+    *head = id + 1;
     return 0;
 }
 
@@ -345,10 +402,20 @@ int sg_ac_build(ks_sigma_rules *r)
                     sg_item *it = &rule->sels[s].alts[al].items[k];
                     /* keywords: one more automaton (index nfields), run over every field */
                     uint32_t field = it->field == SG_KEYWORDS ? a->nfields : it->field;
+                    it->litonly = false;
                     if (field > a->nfields) continue;
+                    bool litonly = it->npats > 0;
                     for (uint32_t p = 0; p < it->npats; p++) {
                         sg_pat *pt = &it->pats[p];
                         pt->lit = pt->need = pt->needlen = 0;
+                        if (pt->op == SG_OP_RE) { /* its needed literal (sigma_load.c) */
+                            if (pt->n < 3 || !pt->s) continue;
+                            uint32_t id = lit_intern(a, field, SG_OP_CONTAINS, pt->s, pt->n);
+                            if (id == UINT32_MAX) return -1;
+                            pt->need = id + 1;
+                            pt->needlen = pt->n;
+                            continue;
+                        }
                         if (pt->op == SG_OP_GLOB && !pt->cased) {
                             uint32_t st, len;
                             longest_plain(pt, &st, &len);
@@ -368,13 +435,15 @@ int sg_ac_build(ks_sigma_rules *r)
                         pt->lit = pt->need = id + 1;
                         pt->needlen = pt->n;
                     }
+                    for (uint32_t p = 0; p < it->npats; p++) litonly = litonly && it->pats[p].lit;
+                    it->litonly = litonly;
                 }
     }
     /* each distinct (field, string) once in the trie; ops share its node */
     for (uint32_t id = 0; id < a->nlits; id++)
         if (add_literal(a, id) != 0) return -1;
     for (uint32_t f = 0; f <= a->nfields; f++)
-        if (a->byfield[f] && (link(a->byfield[f]) != 0 || compact(a->byfield[f]) != 0)) return -1;
+        if (a->byfield[f] && compact(a->byfield[f]) != 0) return -1;
     r->nlits = a->nlits;
     size_t ngated = 0;
     for (size_t ri = 0; ri < r->nrules; ri++) {
@@ -404,28 +473,74 @@ const uint32_t *sg_ac_gated(const ks_sigma_rules *r, uint32_t id, uint32_t *n)
     return a->grules + a->gstart[id];
 }
 
-/* The children of every node in arrays (and full rows for wide nodes). */
+/* The child of s on byte c (folded), or 0. */
+static inline uint32_t child_of(const fac *f, uint32_t s, uint8_t c)
+{
+    if (s < f->rows) return f->dense[(size_t)s * f->ncls + f->cls[c]];
+    for (uint32_t j = f->cs[s], e = f->cs[s + 1]; j < e; j++)
+        if (f->cbyte[j] >= c) return f->cbyte[j] == c ? f->cto[j] : 0;
+    return 0;
+}
+
+/* Number the nodes with a row first (the root stays 0), keeping every link. */
+static int renumber(fac *f)
+{
+    uint32_t *id = malloc(f->n * sizeof *id);
+    acnode *v = malloc(f->n * sizeof *v);
+    if (!id || !v) {
+        free(id);
+        free(v);
+        return -1;
+    }
+    uint32_t next = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t s = 0; s < f->n; s++) {
+            uint32_t k = 0;
+            for (uint32_t c = f->nodes[s].first; c && k < SG_AC_DENSE_MIN; c = f->nodes[c].next)
+                k++;
+            bool row = s == 0 || k >= SG_AC_DENSE_MIN || f->nodes[s].depth <= SG_AC_ROW_DEPTH;
+            if (row == (pass == 0)) id[s] = next++;
+            if (pass == 0 && row) f->rows = next;
+        }
+#define MAP(x) ((x) ? id[x] : 0)
+    for (uint32_t s = 0; s < f->n; s++) {
+        acnode d = f->nodes[s];
+        d.first = MAP(d.first);
+        d.next = MAP(d.next);
+        v[id[s]] = d;
+    }
+    for (int c = 0; c < 256; c++) f->root_next[c] = MAP(f->root_next[c]);
+#undef MAP
+    free(f->nodes);
+    f->nodes = v;
+    f->cap = f->n;
+    free(id);
+    return 0;
+}
+
+/* The children of every node in sorted arrays, byte classes, and full rows. */
 static int compact(fac *f)
 {
-    uint32_t edges = 0, rows = 0;
-    for (uint32_t s = 1; s < f->n; s++) {
-        uint32_t k = 0;
-        for (uint32_t c = f->nodes[s].first; c; c = f->nodes[c].next) k++;
-        edges += k;
-        rows += k >= SG_AC_DENSE_MIN;
-    }
-    f->cstart = calloc(f->n + 1, sizeof *f->cstart);
+    uint32_t edges = 0;
+    bool used[256] = {false};
+    if (renumber(f) != 0) return -1;
+    for (uint32_t s = 1; s < f->n; s++) used[f->nodes[s].byte] = true;
+    f->ncls = 1;
+    for (int c = 0; c < 256; c++) f->cls[c] = used[c] ? (uint8_t)f->ncls++ : 0;
+    for (int c = 'A'; c <= 'Z'; c++) f->cls[c] = f->cls[c + 32]; /* literals are lowercase */
+    f->cs = calloc(f->n + 1, sizeof *f->cs);
+    if (!f->cs) return -1;
+    for (uint32_t s = 0; s < f->n; s++)
+        for (uint32_t c = f->nodes[s].first; c; c = f->nodes[c].next) edges++;
     f->cto = malloc((edges + 1) * sizeof *f->cto);
     f->cbyte = malloc(edges + 1);
-    f->drow = calloc(f->n, sizeof *f->drow);
-    f->dense = calloc((size_t)rows * 256 + 1, sizeof *f->dense);
-    if (!f->cstart || !f->cto || !f->cbyte || !f->drow || !f->dense) return -1;
-    uint32_t e = 0, row = 0;
+    f->dense = calloc((size_t)f->rows * f->ncls + 1, sizeof *f->dense);
+    if (!f->cto || !f->cbyte || !f->dense) return -1;
+    uint32_t e = 0;
     for (uint32_t s = 0; s < f->n; s++) {
-        f->cstart[s] = e;
-        if (s == 0) continue;
+        f->cs[s] = e;
         uint32_t first = e;
-        for (uint32_t c = f->nodes[s].first; c; c = f->nodes[c].next) {
+        for (uint32_t c = s ? f->nodes[s].first : 0; c; c = f->nodes[c].next) {
             uint32_t j = e++; /* insertion sort by byte */
             while (j > first && f->cbyte[j - 1] > f->nodes[c].byte) {
                 f->cbyte[j] = f->cbyte[j - 1];
@@ -435,23 +550,47 @@ static int compact(fac *f)
             f->cbyte[j] = f->nodes[c].byte;
             f->cto[j] = c;
         }
-        if (e - first >= SG_AC_DENSE_MIN) {
-            uint32_t *d = f->dense + (size_t)row * 256;
-            for (uint32_t j = first; j < e; j++) d[f->cbyte[j]] = f->cto[j];
-            f->drow[s] = ++row;
+        if (s < f->rows) {
+            uint32_t *row = f->dense + (size_t)s * f->ncls;
+            if (s == 0)
+                for (int c = 0; c < 256; c++) {
+                    if (f->root_next[c]) row[f->cls[c]] = f->root_next[c];
+                }
+            else
+                for (uint32_t j = first; j < e; j++) row[f->cls[f->cbyte[j]]] = f->cto[j];
         }
     }
-    f->cstart[f->n] = e;
+    f->cs[f->n] = e;
     return 0;
 }
 
-static inline uint32_t step(const fac *f, uint32_t s, uint8_t c)
+/* Mark the literals of list l (+ 1) as hit. */
+static void mark(const acset *a, uint32_t l, uint32_t *hit, uint32_t gen, uint32_t *list,
+                 uint32_t *nlist)
 {
-    if (s == 0) return f->root_next[c];
-    if (f->drow[s]) return f->dense[(size_t)(f->drow[s] - 1) * 256 + c];
-    for (uint32_t j = f->cstart[s], e = f->cstart[s + 1]; j < e; j++)
-        if (f->cbyte[j] >= c) return f->cbyte[j] == c ? f->cto[j] : 0;
-    return 0;
+    for (; l; l = a->lits[l - 1].next_out)
+        if (hit[l - 1] != gen) {
+            hit[l - 1] = gen;
+            if (list) list[(*nlist)++] = l - 1;
+        }
+}
+
+/* Walk text[i ..] down the trie: every literal whose node it reaches is found (the
+ * position rules of its op permitting). */
+static void walk(const acset *a, const fac *f, const uint8_t *u, size_t n, size_t i, uint32_t *hit,
+                 uint32_t gen, uint32_t *list, uint32_t *nlist)
+{
+    uint32_t s = 0;
+    for (size_t k = i; k < n; k++) {
+        if (!(s = child_of(f, s, fold(u[k])))) return;
+        const acnode *x = &f->nodes[s];
+        if (x->outc) mark(a, x->outc, hit, gen, list, nlist);
+        if (!i && x->outs) mark(a, x->outs, hit, gen, list, nlist);
+        if (k + 1 == n) {
+            if (x->oute) mark(a, x->oute, hit, gen, list, nlist);
+            if (!i && x->outq) mark(a, x->outq, hit, gen, list, nlist);
+        }
+    }
 }
 
 void sg_ac_run(const ks_sigma_rules *r, uint32_t field, const char *text, size_t n, uint32_t *hit,
@@ -459,24 +598,33 @@ void sg_ac_run(const ks_sigma_rules *r, uint32_t field, const char *text, size_t
 {
     const acset *a = r->ac;
     const fac *f = a && field <= a->nfields ? a->byfield[field] : NULL;
-    if (!f) return;
-    uint32_t s = 0;
+    if (!f || !n) return;
+    const uint8_t *u = (const uint8_t *)text;
+    if (f->anchored) walk(a, f, u, n, 0, hit, gen, list, nlist);
+    if (!f->pair) return;
+    const uint8_t *pair = f->pair, *short2 = f->short2, *three = f->three;
+    /* w: the folded bytes at i, i + 1 and i + 2 (0 past the end) */
+    uint32_t w = (uint32_t)fold(u[0]) << 16 | (n > 1 ? (uint32_t)fold(u[1]) << 8 : 0) |
+                 (n > 2 ? fold(u[2]) : 0);
     for (size_t i = 0; i < n; i++) {
-        uint8_t c = (uint8_t)text[i];
-        uint32_t t;
-        while (!(t = step(f, s, c)) && s) s = f->nodes[s].fail;
-        s = t;
-        for (uint32_t o = f->nodes[s].out ? s : f->nodes[s].dict; o; o = f->nodes[o].dict)
-            for (uint32_t l = f->nodes[o].out; l; l = a->lits[l - 1].next_out) {
-                const lit *x = &a->lits[l - 1];
-                bool at_start = i + 1 == x->n, at_end = i + 1 == n;
-                bool ok = x->op == SG_OP_CONTAINS || (x->op == SG_OP_STARTS && at_start) ||
-                          (x->op == SG_OP_ENDS && at_end) ||
-                          (x->op == SG_OP_EQ && at_start && at_end);
-                if (ok && hit[l - 1] != gen) {
-                    hit[l - 1] = gen;
-                    if (list) list[(*nlist)++] = l - 1;
-                }
-            }
+        uint32_t p = w >> 8;
+        if (BIT_GET(pair, p) && (BIT_GET(short2, p) || BIT_GET(three, hash3(w))) &&
+            (i || !f->anchored)) /* that walk is done */
+            walk(a, f, u, n, i, hit, gen, list, nlist);
+        w = (w << 8 & 0xffff00) | (i + 3 < n ? fold(u[i + 3]) : 0);
     }
+}
+
+bool sg_ac_run16(const ks_sigma_rules *r, uint32_t field, const uint8_t *p, size_t units,
+                 uint32_t *hit, uint32_t gen, uint32_t *list, uint32_t *nlist)
+{
+    char buf[2048];
+    size_t n = 0;
+    if (units > sizeof buf) return false;
+    for (size_t i = 0; i < units; i++) { /* ASCII only, or the caller converts */
+        if (p[2 * i + 1] || p[2 * i] >= 0x80) return false;
+        if (p[2 * i]) buf[n++] = (char)p[2 * i]; /* NUL units are not text (ks_value_text) */
+    }
+    sg_ac_run(r, field, buf, n, hit, gen, list, nlist);
+    return true;
 }

@@ -90,8 +90,9 @@ void ks_sigma_hunt_feed(ks_sigma_hunt *h, ks_detect *e, const ks_event *ev)
 
 void ks_sigma_hunt_flush(ks_sigma_hunt *h, ks_detect *e)
 {
+    h->e = e;
+    ks_sigma_matcher_flush(h->m, on_match, h);
     for (size_t i = 0; i < h->nrules; i++) emit(h, e, i);
-    ks_sigma_matcher_reset(h->m);
 }
 
 void ks_sigma_hunt_close(ks_sigma_hunt *h)

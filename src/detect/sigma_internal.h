@@ -78,7 +78,7 @@ typedef struct sg_pat {
     uint32_t need; /* a literal every match contains (lit, or a wildcard value's longest
                       plain part), + 1; 0: none. For gates. */
     uint32_t needlen;
-    char *s; /* lowercased unless cased */
+    char *s; /* lowercased unless cased; RE: a literal every match contains, or NULL */
     double num;
     pcre2_code *re;
 } sg_pat;
@@ -88,6 +88,7 @@ typedef struct sg_pat {
 typedef struct sg_item {
     uint32_t field; /* field id, or SG_KEYWORDS */
     bool all;       /* every value must match (|all) */
+    bool litonly;   /* every value is a literal of the automata (sigma_ac.c) */
     uint32_t npats;
     sg_pat *pats;
 } sg_item;
@@ -138,8 +139,9 @@ typedef struct sg_rule {
     struct sg_corr *corr; /* a correlation rule (no detection of its own) */
     /* correlations this rule feeds: (correlation rule index, step) pairs; malloc'd */
     uint32_t *feeds, nfeeds;
-    bool quiet;  /* only correlations use it (none has generate: true) */
-    void *arena; /* every allocation of the rule but its regular expressions */
+    bool quiet;    /* only correlations use it (none has generate: true) */
+    uint8_t chain; /* correlation: how deep it chains (1: of plain rules); 0 for others */
+    void *arena;   /* every allocation of the rule but its regular expressions */
 } sg_rule;
 
 /* --- correlation rules (sigma_corr.c) -------------------------------------------- */
@@ -148,19 +150,47 @@ enum { SG_CORR_EVENT_COUNT, SG_CORR_VALUE_COUNT, SG_CORR_TEMPORAL, SG_CORR_TEMPO
 
 #define SG_CORR_MAX_REFS 16
 #define SG_CORR_MAX_GROUP 8
+#define SG_CORR_MAX_ALIASES 16
 #define SG_CORR_MAX_COUNT 100000
+#define SG_CORR_MAX_CHAIN 8         /* correlations of correlations, at most this deep */
+#define SG_CORR_KEYPART 0x80000000u /* a field read from the inner correlation's key */
+
+/* An alias (`aliases:`): per rule of the correlation (by name or id), its field. */
+typedef struct sg_alias {
+    const char *name;
+    uint32_t n;
+    const char *rule[SG_CORR_MAX_REFS], *field[SG_CORR_MAX_REFS];
+} sg_alias;
 
 typedef struct sg_corr {
     uint8_t type;
     bool generate;
+    /* the condition is a range: need <= count <= most, and count != neq when has_neq.
+     * Without an upper bound (most == UINT64_MAX, no neq) a window fires as soon as
+     * it holds need; with one, windows are anchored at their first event and judged
+     * when they close (a later event beyond the timespan, or the end of the file). */
+    bool bounded, has_neq;
     int64_t timespan_ns;
-    uint64_t need; /* events (event_count) or values (value_count) that fire it */
-    uint32_t nrefs, ngroup;
+    uint64_t need, most, neq;
+    uint32_t nrefs, ngroup, naliases;
     const char *refs[SG_CORR_MAX_REFS];
     uint32_t ref_rule[SG_CORR_MAX_REFS]; /* resolved rule indexes */
-    uint32_t group[SG_CORR_MAX_GROUP];   /* field ids */
-    uint32_t value_field;                /* value_count: field id */
+    const char *group_name[SG_CORR_MAX_GROUP];
+    const char *value_name; /* value_count: condition.field */
+    sg_alias aliases[SG_CORR_MAX_ALIASES];
+    /* per step: the field ids of group-by and value field (aliases resolved) */
+    uint32_t group[SG_CORR_MAX_REFS][SG_CORR_MAX_GROUP];
+    uint32_t value_field[SG_CORR_MAX_REFS];
 } sg_corr;
+
+/* What fired: the event it fired on (a bounded window fires when it closes, with an
+ * event that holds only the time, record id and host of its last event), and the
+ * window's group key (group-by values joined by 0x1f). Valid until the next call. */
+typedef struct sg_corr_hit {
+    const ks_event *ev;
+    const char *key;
+    size_t keylen;
+} sg_corr_hit;
 
 typedef struct sg_corr_state sg_corr_state;
 /* Per-matcher state of every correlation (keyed windows); NULL when out of memory. */
@@ -169,9 +199,14 @@ void sg_corr_state_free(sg_corr_state *s);
 /* Drop every window (end of an evidence file). */
 void sg_corr_state_reset(sg_corr_state *s);
 /* Rule step of correlation ci matched ev whose group key is key and (value_count)
- * value is val (hashed); true when the correlation fires (its window is then reset). */
+ * value is val (hashed); true when the correlation fires (hit says on what). */
 bool sg_corr_feed(sg_corr_state *s, const ks_sigma_rules *r, uint32_t ci, uint32_t step,
-                  const ks_event *ev, const char *key, size_t keylen, uint32_t val);
+                  const ks_event *ev, const char *key, size_t keylen, uint32_t val,
+                  sg_corr_hit *hit);
+/* Close every open bounded window of correlation ci: fn for each that fires. Returns
+ * how many fired. */
+size_t sg_corr_close(sg_corr_state *s, const ks_sigma_rules *r, uint32_t ci,
+                     void (*fn)(void *ctx, uint32_t ci, const sg_corr_hit *hit), void *ctx);
 
 /* Field names used by rules, interned: id -> name; system fields have sys != 0. */
 enum {
@@ -220,17 +255,21 @@ int sg_index_build(ks_sigma_rules *r);
 void sg_index_free(ks_sigma_rules *r);
 
 /* Literal strings of EQ / CONTAINS / STARTS / ENDS patterns (not cased), shared by
- * every rule, found together in a field's text by one Aho-Corasick automaton per field. */
+ * every rule, found together in a field's text by one trie per field (its "automaton"). */
 int sg_ac_build(ks_sigma_rules *r);
 void sg_ac_free(ks_sigma_rules *r);
 /* The field id of a literal. */
 uint32_t sg_ac_lit_field(const ks_sigma_rules *r, uint32_t lit);
 /* Whether field id has an automaton. */
 bool sg_ac_has(const ks_sigma_rules *r, uint32_t field);
-/* Run field's automaton over its lowercased text: hit[lit] = gen for every literal
- * of the field that matches (position rules of its op included). */
+/* Run field's automaton over its text (A-Z folded to a-z as it goes): hit[lit] = gen for every
+ * literal of the field that matches (position rules of its op included). */
 void sg_ac_run(const ks_sigma_rules *r, uint32_t field, const char *text, size_t n, uint32_t *hit,
                uint32_t gen, uint32_t *list, uint32_t *nlist);
+/* The same over UTF-16LE text of `units` code units, when every unit is ASCII (NUL
+ * units skipped, as ks_value_text does); false, with nothing done, otherwise. */
+bool sg_ac_run16(const ks_sigma_rules *r, uint32_t field, const uint8_t *p, size_t units,
+                 uint32_t *hit, uint32_t gen, uint32_t *list, uint32_t *nlist);
 /* The rules whose gate holds literal id (n of them). */
 const uint32_t *sg_ac_gated(const ks_sigma_rules *r, uint32_t lit, uint32_t *n);
 

@@ -611,6 +611,120 @@ static int make_pat(comp *c, sg_pat *p, const sval *v, uint32_t flags)
 }
 
 /* The patterns of one value (several for base64offset, windash). */
+/* --- a literal every match of a regular expression contains ----------------------- */
+
+/* Skip a group or class starting at re[i] ('(' or '['); the index after it, or
+ * SIZE_MAX when it cannot be followed (then no literal is taken). */
+static size_t re_skip(const char *re, size_t n, size_t i)
+{
+    int depth = 0;
+    bool cls = false;
+    for (; i < n; i++) {
+        char ch = re[i];
+        if (ch == '\\') {
+            if (i + 1 < n && (re[i + 1] == 'Q' || re[i + 1] == 'E')) return SIZE_MAX;
+            i++;
+        } else if (cls) {
+            if (ch == '[' && i + 1 < n && re[i + 1] == ':') return SIZE_MAX; /* POSIX class */
+            if (ch == ']') {
+                cls = false;
+                if (!depth) return i + 1;
+            }
+        } else if (ch == '[') {
+            cls = true;
+            if (i + 1 < n && re[i + 1] == '^') i++;
+            if (i + 1 < n && re[i + 1] == ']') i++; /* a leading ] is literal */
+        } else if (ch == '(')
+            depth++;
+        else if (ch == ')' && --depth == 0)
+            return i + 1;
+    }
+    return SIZE_MAX;
+}
+
+/* A quantifier at re[i]: 0 none, else its length; *zero when it allows no repeat. */
+static size_t re_quant(const char *re, size_t n, size_t i, bool *zero)
+{
+    size_t k = i;
+    *zero = false;
+    if (i >= n) return 0;
+    if (re[i] == '*' || re[i] == '?')
+        *zero = true, k++;
+    else if (re[i] == '+')
+        k++;
+    else if (re[i] == '{') {
+        size_t j = i + 1, lo = j;
+        while (j < n && re[j] >= '0' && re[j] <= '9') j++;
+        if (j == lo) return SIZE_MAX; /* {,m} or a literal brace: not sure */
+        *zero = strspn(re + lo, "0") == j - lo;
+        if (j < n && re[j] == ',') {
+            j++;
+            while (j < n && re[j] >= '0' && re[j] <= '9') j++;
+        }
+        if (j >= n || re[j] != '}') return SIZE_MAX;
+        k = j + 1;
+    } else
+        return 0;
+    if (k < n && (re[k] == '?' || re[k] == '+')) k++; /* lazy, possessive */
+    return k - i;
+}
+
+/* The longest run of plain characters every match of re must contain, lowercased into
+ * out (cap bytes); its length, or 0 when none is sure (top-level |, \Q, extended
+ * mode, ...). Caseless: k and s end runs (PCRE2 folds U+212A and U+017F to them). */
+static size_t re_literal(const char *re, size_t n, bool caseless, char *out, size_t cap)
+{
+    char run[256];
+    size_t rn = 0, best = 0;
+    for (size_t i = 0; i + 2 < n; i++) /* inline flags: (?i) (?x) (?i:...) */
+        if (re[i] == '(' && re[i + 1] == '?')
+            for (size_t j = i + 2; j < n && re[j] != ')' && re[j] != ':'; j++) {
+                if (re[j] == 'x' || re[j] == 'n' || re[j] == 'J') return 0;
+                if (re[j] == 'i') caseless = true;
+            }
+    for (size_t i = 0; i < n;) {
+        char ch = re[i];
+        size_t atom = 1;
+        int lit = -1; /* the literal character of this atom, if it is one */
+        if (ch == '|') return 0;
+        if (ch == '(' || ch == '[') {
+            size_t j = re_skip(re, n, i);
+            if (j == SIZE_MAX) return 0;
+            atom = j - i;
+        } else if (ch == '\\') {
+            if (i + 1 >= n) return 0;
+            char e = re[i + 1];
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
+                if (e == 'Q' || e == 'E' || strchr("pPxoNgkcu", e)) return 0;
+                atom = 2;
+            } else {
+                lit = (unsigned char)e;
+                atom = 2;
+            }
+        } else if (ch == ')' || ch == ']' || ch == '{' || ch == '*' || ch == '+' || ch == '?')
+            return 0; /* stray: not sure what it means here */
+        else if (ch != '.' && ch != '^' && ch != '$' && !((unsigned char)ch & 0x80) && ch != '#')
+            lit = (unsigned char)ch;
+        bool zero;
+        size_t q = re_quant(re, n, i + atom, &zero);
+        if (q == SIZE_MAX) return 0;
+        if (lit >= 'A' && lit <= 'Z') lit += 32;
+        if (caseless && (lit == 'k' || lit == 's')) lit = -1;
+        if (lit < 0 || zero) {
+            rn = 0; /* the run ends before this atom */
+        } else {
+            if (rn < sizeof run) run[rn++] = (char)lit;
+            if (rn > best && rn <= cap) {
+                best = rn;
+                memcpy(out, run, rn);
+            }
+            if (q) rn = 0; /* repeated: what follows is not next to it */
+        }
+        i += atom + q;
+    }
+    return best;
+}
+
 static int compile_value(comp *c, const sg_ynode *val, const mods *m, sg_pat **pats, uint32_t *n,
                          uint32_t *cap)
 {
@@ -657,6 +771,11 @@ static int compile_value(comp *c, const sg_ynode *val, const mods *m, sg_pat **p
         pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
         p->op = SG_OP_RE;
         p->cased = true;
+        /* p->s: a literal every match contains, for the automata (sigma_ac.c) */
+        char lit[256];
+        size_t ln = re_literal(val->s, val->n, f & M_RE_I, lit, sizeof lit);
+        if (ln >= 3 && !(p->s = rstrdup(c->rule, lit, ln))) return fail(c, "out of memory");
+        p->n = p->s ? (uint32_t)ln : 0;
         (*n)++;
         return 0;
     }
@@ -1226,8 +1345,111 @@ static int parse_timespan(const char *s, int64_t *out)
     return 0;
 }
 
+/* A YAML boolean (true/false, yes/no, on/off in any case); -1 when not one. */
+static int yaml_bool(const sg_ynode *n)
+{
+    static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+    if (!n || n->kind != SG_Y_SCALAR) return -1;
+    for (int i = 0; i < 3; i++) {
+        if (!strcasecmp(n->s, yes[i])) return 1;
+        if (!strcasecmp(n->s, no[i])) return 0;
+    }
+    return -1;
+}
+
+/* `aliases:` of a correlation: alias -> {rule name or id: field}. */
+static int compile_aliases(comp *c, sg_corr *k, const sg_ynode *al)
+{
+    if (!al) return 0;
+    if (al->kind != SG_Y_MAP) return fail(c, "correlation aliases must be a map");
+    if (al->nkids / 2 > SG_CORR_MAX_ALIASES) return fail(c, "correlation has more than 16 aliases");
+    for (size_t i = 0; i + 1 < al->nkids; i += 2) {
+        const sg_ynode *name = al->kids[i], *m = al->kids[i + 1];
+        sg_alias *a = &k->aliases[k->naliases];
+        if (name->kind != SG_Y_SCALAR || !name->n || m->kind != SG_Y_MAP)
+            return fail(c, "correlation alias must map rule names to fields");
+        if (m->nkids / 2 > SG_CORR_MAX_REFS) return fail(c, "alias names more than 16 rules");
+        if (!(a->name = rstrdup(c->rule, name->s, name->n))) return fail(c, "out of memory");
+        for (size_t j = 0; j + 1 < m->nkids; j += 2) {
+            const sg_ynode *rn = m->kids[j], *fv = m->kids[j + 1];
+            if (rn->kind != SG_Y_SCALAR || fv->kind != SG_Y_SCALAR || !fv->n)
+                return fail(c, "alias \"%.40s\": each rule needs a field name", a->name);
+            a->rule[a->n] = rstrdup(c->rule, rn->s, rn->n);
+            a->field[a->n] = rstrdup(c->rule, fv->s, fv->n);
+            if (!a->rule[a->n] || !a->field[a->n++]) return fail(c, "out of memory");
+        }
+        k->naliases++;
+    }
+    return 0;
+}
+
+/* condition: gt, gte, lt, lte, eq, neq (several together: all must hold) and, for
+ * value_count, field. */
+static int compile_corr_condition(comp *c, sg_corr *k, const sg_ynode *cond)
+{
+    bool temporal = k->type == SG_CORR_TEMPORAL || k->type == SG_CORR_TEMPORAL_ORDERED;
+    k->need = 0;
+    k->most = UINT64_MAX;
+    if (!cond && temporal) {
+        k->need = k->nrefs;
+        return 0;
+    }
+    if (!cond || cond->kind != SG_Y_MAP) return fail(c, "correlation needs a condition (gte: N)");
+    bool any = false;
+    for (size_t i = 0; i + 1 < cond->nkids; i += 2) {
+        const char *op = cond->kids[i]->s;
+        const sg_ynode *v = cond->kids[i + 1];
+        if (v->kind != SG_Y_SCALAR) return fail(c, "correlation condition values must be text");
+        if (!strcmp(op, "field")) {
+            if (!v->n) return fail(c, "correlation condition field is empty");
+            if (!(k->value_name = rstrdup(c->rule, v->s, v->n))) return fail(c, "out of memory");
+            continue;
+        }
+        char *end;
+        errno = 0;
+        long long n = strtoll(v->s, &end, 10);
+        if (end == v->s || *end || errno || n < 0 || n >= SG_CORR_MAX_COUNT)
+            return fail(c, "correlation condition %.10s needs a count below 100000", op);
+        uint64_t u = (uint64_t)n;
+        any = true;
+        if (!strcmp(op, "gte"))
+            k->need = u > k->need ? u : k->need;
+        else if (!strcmp(op, "gt"))
+            k->need = u + 1 > k->need ? u + 1 : k->need;
+        else if (!strcmp(op, "lte"))
+            k->most = u < k->most ? u : k->most;
+        else if (!strcmp(op, "lt")) {
+            if (!u) return fail(c, "correlation condition lt: 0 can never hold");
+            k->most = u - 1 < k->most ? u - 1 : k->most;
+        } else if (!strcmp(op, "eq")) {
+            k->need = u > k->need ? u : k->need;
+            k->most = u < k->most ? u : k->most;
+        } else if (!strcmp(op, "neq")) {
+            k->has_neq = true;
+            k->neq = u;
+        } else
+            return fail(c,
+                        "correlation condition \"%.10s\" is not one of gt, gte, lt, lte, eq, "
+                        "neq",
+                        op);
+    }
+    if (!any) return fail(c, "correlation condition needs a count (gte, gt, lt, lte, eq or neq)");
+    k->bounded = k->most != UINT64_MAX || k->has_neq;
+    if (temporal && k->bounded)
+        return fail(c, "temporal correlations count rules: only gte or gt can be used");
+    if (!k->need) k->need = temporal ? k->nrefs : 1;
+    if (k->need > k->most) return fail(c, "correlation condition can never hold (empty range)");
+    if (temporal && k->need > k->nrefs)
+        return fail(c, "temporal condition asks for more rules than the correlation names");
+    if (k->type == SG_CORR_TEMPORAL_ORDERED && k->need != k->nrefs)
+        return fail(c, "temporal_ordered needs every rule it names, in order");
+    if (k->type == SG_CORR_VALUE_COUNT && !k->value_name)
+        return fail(c, "value_count needs condition.field");
+    return 0;
+}
+
 /* A Sigma v2 correlation rule: type, rules (ids or names, resolved once every file
- * is loaded), group-by, timespan, condition. */
+ * is loaded), aliases, group-by, timespan, condition, generate. */
 static int compile_correlation(comp *c, const sg_ynode *doc, const char *file)
 {
     sg_rule *r = c->rule;
@@ -1241,6 +1463,7 @@ static int compile_correlation(comp *c, const sg_ynode *doc, const char *file)
     const sg_ynode *type = sg_ymap_get(cm, "type"), *rules = sg_ymap_get(cm, "rules");
     const sg_ynode *group = sg_ymap_get(cm, "group-by"), *span = sg_ymap_get(cm, "timespan");
     const sg_ynode *cond = sg_ymap_get(cm, "condition"), *gen = sg_ymap_get(cm, "generate");
+    if (!gen) gen = sg_ymap_get(doc, "generate"); /* the specification puts it at the top */
     if (!span) span = sg_ymap_get(cm, "timeframe");
     if (!type || type->kind != SG_Y_SCALAR) return fail(c, "correlation has no type");
     if (!strcmp(type->s, "event_count"))
@@ -1256,10 +1479,11 @@ static int compile_correlation(comp *c, const sg_ynode *doc, const char *file)
                     "correlation type \"%.40s\" is not one of event_count, value_count, "
                     "temporal, temporal_ordered",
                     type->s);
-    if (sg_ymap_get(cm, "aliases")) return fail(c, "correlation aliases are not supported");
     if (!span || span->kind != SG_Y_SCALAR || parse_timespan(span->s, &k->timespan_ns) != 0)
         return fail(c, "correlation needs a timespan such as 5m (s, m, h or d)");
-    k->generate = gen && gen->kind == SG_Y_SCALAR && !strcmp(gen->s, "true");
+    int g = gen ? yaml_bool(gen) : 0;
+    if (g < 0) return fail(c, "correlation generate must be true or false");
+    k->generate = g == 1;
     size_t nrefs = rules ? (rules->kind == SG_Y_SEQ ? rules->nkids : 1) : 0;
     if (!nrefs) return fail(c, "correlation names no rules");
     if (nrefs > SG_CORR_MAX_REFS) return fail(c, "correlation names more than 16 rules");
@@ -1270,41 +1494,16 @@ static int compile_correlation(comp *c, const sg_ynode *doc, const char *file)
         if (!(k->refs[i] = rstrdup(r, n->s, n->n))) return fail(c, "out of memory");
     }
     k->nrefs = (uint32_t)nrefs;
+    if (compile_aliases(c, k, sg_ymap_get(cm, "aliases")) != 0) return -1;
     size_t ng = group ? (group->kind == SG_Y_SEQ ? group->nkids : 1) : 0;
     if (ng > SG_CORR_MAX_GROUP) return fail(c, "group-by names more than 8 fields");
     for (size_t i = 0; i < ng; i++) {
         const sg_ynode *n = group->kind == SG_Y_SEQ ? group->kids[i] : group;
         if (n->kind != SG_Y_SCALAR || !n->n) return fail(c, "group-by must list field names");
-        if ((k->group[i] = sg_field_intern(c->set, n->s)) == UINT32_MAX)
-            return fail(c, "out of memory");
+        if (!(k->group_name[i] = rstrdup(r, n->s, n->n))) return fail(c, "out of memory");
     }
     k->ngroup = (uint32_t)ng;
-    if (k->type == SG_CORR_TEMPORAL || k->type == SG_CORR_TEMPORAL_ORDERED) return 0;
-    if (!cond || cond->kind != SG_Y_MAP) return fail(c, "correlation needs a condition (gte: N)");
-    for (size_t i = 0; i + 1 < cond->nkids; i += 2) {
-        const char *op = cond->kids[i]->s;
-        const sg_ynode *v = cond->kids[i + 1];
-        if (v->kind != SG_Y_SCALAR) return fail(c, "correlation condition values must be text");
-        if (!strcmp(op, "field")) {
-            if ((k->value_field = sg_field_intern(c->set, v->s)) == UINT32_MAX)
-                return fail(c, "out of memory");
-            continue;
-        }
-        char *end;
-        long long n = strtoll(v->s, &end, 10);
-        if (end == v->s || *end || n < 0 || n >= SG_CORR_MAX_COUNT)
-            return fail(c, "correlation condition %.10s needs a count below 100000", op);
-        if (!strcmp(op, "gte"))
-            k->need = (uint64_t)(n ? n : 1);
-        else if (!strcmp(op, "gt"))
-            k->need = (uint64_t)n + 1;
-        else
-            return fail(c, "correlation condition \"%.10s\" is not supported (gte or gt)", op);
-    }
-    if (!k->need) return fail(c, "correlation condition needs gte or gt");
-    if (k->type == SG_CORR_VALUE_COUNT && !sg_ymap_get(cond, "field"))
-        return fail(c, "value_count needs condition.field");
-    return 0;
+    return compile_corr_condition(c, k, cond);
 }
 
 static int compile_rule(comp *c, const sg_ynode *doc, const char *file, const char **note)
@@ -1411,12 +1610,101 @@ static size_t load_mem(ks_sigma_rules *set, const void *data, size_t n, const ch
     return loaded;
 }
 
-/* Correlations: find the rules they name (by id or name) once everything is loaded;
- * one that names a missing rule is taken out with the reason. Then each rule lists
- * the correlations it feeds (later steps first), and rules used only by
- * correlations without generate: true report no matches of their own. */
+/* The field a correlation reads for group-by or value name at step s: an alias
+ * resolved for that step's rule, or the name itself. */
+static const char *corr_field_name(const sg_corr *k, const sg_rule *b, uint32_t s, const char *name)
+{
+    for (uint32_t a = 0; a < k->naliases; a++) {
+        const sg_alias *al = &k->aliases[a];
+        if (strcmp(al->name, name)) continue;
+        for (uint32_t j = 0; j < al->n; j++)
+            if (!strcmp(al->rule[j], k->refs[s]) || (b->name[0] && !strcmp(al->rule[j], b->name)) ||
+                (b->info.id[0] && !strcmp(al->rule[j], b->info.id)))
+                return al->field[j];
+    }
+    return name;
+}
+
+/* The field id of name at a step: a rule's event field, or for a correlation of
+ * correlations SG_CORR_KEYPART | the index of that group-by in the inner key (read
+ * from its key when it fires; a name it does not group by is read from the event). */
+static uint32_t corr_field_id(ks_sigma_rules *set, const sg_rule *b, const char *name)
+{
+    for (uint32_t j = 0; b->corr && j < b->corr->ngroup; j++)
+        if (!strcmp(b->corr->group_name[j], name)) return SG_CORR_KEYPART | j;
+    return sg_field_intern(set, name);
+}
+
+/* Resolve correlation i: the rules it names (by id or name, a correlation too), and
+ * per step its group-by and value fields. The reason when it cannot be, or NULL. */
+static const char *resolve_one(ks_sigma_rules *set, size_t i, char *why, size_t cap)
+{
+    sg_corr *k = set->rules[i]->corr;
+    for (uint32_t s = 0; s < k->nrefs; s++) {
+        k->ref_rule[s] = UINT32_MAX;
+        for (size_t j = 0; j < set->nrules && k->ref_rule[s] == UINT32_MAX; j++) {
+            const sg_rule *b = set->rules[j];
+            if (j != i && (!strcmp(b->info.id, k->refs[s]) || !strcmp(b->name, k->refs[s])))
+                k->ref_rule[s] = (uint32_t)j;
+        }
+        if (k->ref_rule[s] == UINT32_MAX) {
+            snprintf(why, cap, "correlation names rule \"%.80s\", which is not loaded", k->refs[s]);
+            return why;
+        }
+        const sg_rule *b = set->rules[k->ref_rule[s]];
+        for (uint32_t g = 0; g < k->ngroup; g++)
+            k->group[s][g] = corr_field_id(set, b, corr_field_name(k, b, s, k->group_name[g]));
+        k->value_field[s] =
+            k->value_name ? corr_field_id(set, b, corr_field_name(k, b, s, k->value_name)) : 0;
+    }
+    return NULL;
+}
+
+/* How deep each correlation chains (1: of plain rules), by relaxation; a cycle or a
+ * chain too deep ends at SG_CORR_MAX_CHAIN + 1. Returns the first such rule, or -1. */
+static long chain_depths(ks_sigma_rules *set)
+{
+    for (size_t i = 0; i < set->nrules; i++) set->rules[i]->chain = set->rules[i]->corr ? 1 : 0;
+    for (int pass = 0; pass <= SG_CORR_MAX_CHAIN; pass++) {
+        bool changed = false;
+        for (size_t i = 0; i < set->nrules; i++) {
+            const sg_corr *k = set->rules[i]->corr;
+            unsigned d = 1;
+            for (uint32_t s = 0; k && s < k->nrefs; s++) {
+                unsigned inner = set->rules[k->ref_rule[s]]->chain;
+                if (inner + 1 > d) d = inner + 1;
+            }
+            if (d > SG_CORR_MAX_CHAIN + 1) d = SG_CORR_MAX_CHAIN + 1;
+            if (k && d != set->rules[i]->chain) {
+                set->rules[i]->chain = (uint8_t)d;
+                changed = true;
+            }
+        }
+        if (!changed) break;
+    }
+    for (size_t i = 0; i < set->nrules; i++)
+        if (set->rules[i]->chain > SG_CORR_MAX_CHAIN) return (long)i;
+    return -1;
+}
+
+static void remove_rule(ks_sigma_rules *set, size_t i, const char *why)
+{
+    sg_rule *r = set->rules[i];
+    add_failure(set, r->info.file, "\"%s\": %s", r->info.title, why);
+    sg_rule_free(r);
+    memmove(set->rules + i, set->rules + i + 1, (set->nrules - i - 1) * sizeof *set->rules);
+    set->nrules--;
+    set->report.loaded--;
+}
+
+/* Correlations: find the rules they name once everything is loaded; one that names
+ * a missing rule, or chains correlations deeper than SG_CORR_MAX_CHAIN (or in a
+ * cycle), is taken out with the reason, and resolution starts again (indexes moved).
+ * Then each rule lists the correlations it feeds (later steps first), and rules used
+ * only by correlations without generate: true report no matches of their own. */
 static void resolve_correlations(ks_sigma_rules *set)
 {
+    char why[160];
     for (size_t i = 0; i < set->nrules; i++) {
         sg_rule *r = set->rules[i];
         free(r->feeds);
@@ -1424,29 +1712,16 @@ static void resolve_correlations(ks_sigma_rules *set)
         r->nfeeds = 0;
         r->quiet = false;
     }
-    for (size_t i = 0; i < set->nrules;) {
-        sg_rule *r = set->rules[i];
-        sg_corr *k = r->corr;
-        const char *missing = NULL;
-        for (uint32_t s = 0; k && s < k->nrefs && !missing; s++) {
-            k->ref_rule[s] = UINT32_MAX;
-            for (size_t j = 0; j < set->nrules && k->ref_rule[s] == UINT32_MAX; j++) {
-                const sg_rule *b = set->rules[j];
-                if (!b->corr && (!strcmp(b->info.id, k->refs[s]) || !strcmp(b->name, k->refs[s])))
-                    k->ref_rule[s] = (uint32_t)j;
-            }
-            if (k->ref_rule[s] == UINT32_MAX) missing = k->refs[s];
+again:
+    for (size_t i = 0; i < set->nrules; i++)
+        if (set->rules[i]->corr && resolve_one(set, i, why, sizeof why)) {
+            remove_rule(set, i, why);
+            goto again;
         }
-        if (!missing) {
-            i++;
-            continue;
-        }
-        add_failure(set, r->info.file, "\"%s\": correlation names rule \"%s\", which is not loaded",
-                    r->info.title, missing);
-        sg_rule_free(r);
-        memmove(set->rules + i, set->rules + i + 1, (set->nrules - i - 1) * sizeof *set->rules);
-        set->nrules--;
-        set->report.loaded--;
+    long deep = chain_depths(set);
+    if (deep >= 0) {
+        remove_rule(set, (size_t)deep, "correlations chained more than 8 deep, or in a cycle");
+        goto again;
     }
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < set->nrules; i++) {

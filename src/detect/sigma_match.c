@@ -13,11 +13,13 @@
 
 /* --- index ------------------------------------------------------------------------ */
 
+#define SG_GATED UINT32_C(0x80000000)
+
 typedef struct bucket {
     const char *channel; /* lowercase, "" for any */
     uint32_t eid;        /* 0 for any */
     uint32_t hash;
-    uint32_t *rules;
+    uint32_t *rules; /* rule indexes, | SG_GATED once built */
     uint32_t n, cap;
     /* fields of the gates of its rules (bit 31: a 4688 name may stand for it) */
     uint32_t *gfields;
@@ -142,6 +144,9 @@ int sg_index_build(ks_sigma_rules *r)
                 b->gfields[b->ngf++] = v;
             }
         }
+        /* bit 31: the rule has a gate (checked before the rule is looked at) */
+        for (uint32_t k = 0; k < b->n; k++)
+            if (r->rules[b->rules[k]]->ngate) b->rules[k] |= SG_GATED;
     }
     return 0;
 }
@@ -474,7 +479,13 @@ static const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
             if (!m->mapped) map_fields(m);
             for (size_t i = 0; i < m->ev->nfields && i < m->nft; i++) {
                 ks_str t;
-                if (field_text(m, &m->ft[i], &m->ev->fields[i].value, true, &t))
+                const ks_value *v = &m->ev->fields[i].value;
+                /* ASCII UTF-16 straight from the record, unless already converted */
+                if (v->type == KS_VT_STRING && m->ft[i].gen != m->gen &&
+                    sg_ac_run16(m->r, m->nfields, v->data, v->size / 2, m->lithit, m->gen, m->hl[0],
+                                &m->nhl[0]))
+                    continue;
+                if (field_text(m, &m->ft[i], v, false, &t))
                     sg_ac_run(m->r, m->nfields, t.p, t.len, m->lithit, m->gen, m->hl[0],
                               &m->nhl[0]);
             }
@@ -485,7 +496,7 @@ static const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
     if (gen[field] != m->gen) {
         ks_str t;
         gen[field] = m->gen;
-        if (get_field(m, field, mapped, true, &t))
+        if (get_field(m, field, mapped, false, &t))
             sg_ac_run(m->r, field, t.p, t.len, hit, m->gen, m->hl[mapped], &m->nhl[mapped]);
     }
     return hit;
@@ -524,6 +535,9 @@ static bool pat_match(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field, 
     case SG_OP_NULL: return !get_field(m, field, rule->map4688, false, &t) || t.len == 0;
     case SG_OP_NEVER: return false;
     case SG_OP_RE:
+        /* a literal every match contains, found by the automaton, or no match */
+        if (p->need && field < m->nfields && lit_hits(m, rule, field)[p->need - 1] != m->gen)
+            return false;
         if (!get_field(m, field, rule->map4688, false, &t)) return false;
         return pcre2_match(p->re, (PCRE2_SPTR)t.p, t.len, 0, 0, m->md, NULL) >= 0;
     case SG_OP_CIDR: return get_field(m, field, rule->map4688, false, &t) && cidr_match(p, t);
@@ -555,6 +569,8 @@ static bool pat_match(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field, 
 static bool keyword_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_pat *p)
 {
     if (p->lit) return lit_hits(m, rule, SG_KEYWORDS)[p->lit - 1] == m->gen;
+    if (p->op == SG_OP_RE && p->need && lit_hits(m, rule, SG_KEYWORDS)[p->need - 1] != m->gen)
+        return false;
     const ks_event *ev = m->ev;
     if (!m->mapped) map_fields(m);
     for (size_t i = 0; i < ev->nfields && i < m->nft; i++) {
@@ -573,10 +589,28 @@ static bool keyword_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_pat
 
 static bool item_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_item *it)
 {
+    if (it->litonly) { /* only literals: their automaton's hits say it all */
+        const uint32_t *hit = lit_hits(m, rule, it->field), gen = m->gen;
+        const sg_pat *p = it->pats, *end = p + it->npats;
+        if (it->all) {
+            for (; p < end; p++)
+                if (hit[p->lit - 1] != gen) return false;
+            return true;
+        }
+        for (; p < end; p++)
+            if (hit[p->lit - 1] == gen) return true;
+        return false;
+    }
+    const uint32_t *lits = NULL; /* the field's literal hits, looked up once */
     for (uint32_t k = 0; k < it->npats; k++) {
         const sg_pat *p = &it->pats[k];
-        bool hit =
-            it->field == SG_KEYWORDS ? keyword_match(m, rule, p) : pat_match(m, rule, it->field, p);
+        bool hit;
+        if (p->lit && it->field < m->nfields) {
+            if (!lits) lits = lit_hits(m, rule, it->field);
+            hit = lits[p->lit - 1] == m->gen;
+        } else
+            hit = it->field == SG_KEYWORDS ? keyword_match(m, rule, p)
+                                           : pat_match(m, rule, it->field, p);
         if (it->all && !hit) return false;
         if (!it->all && hit) return true;
     }
@@ -631,36 +665,119 @@ void ks_sigma_matcher_reset(ks_sigma_matcher *m)
     sg_corr_state_reset(m->corr);
 }
 
-/* A rule matched: feed the correlations that use it; returns how many fired. */
-static size_t feed_correlations(ks_sigma_matcher *m, const sg_rule *rule, ks_sigma_match_fn fn,
-                                void *ctx)
+/* The value of field id for a correlation fed by rule: a part of the inner
+ * correlation's key (SG_CORR_KEYPART), else the event's field (a closed window's
+ * stub event has none: ""). */
+static bool corr_value(ks_sigma_matcher *m, const sg_rule *rule, uint32_t id,
+                       const sg_corr_hit *inner, const ks_event *ev, ks_str *out)
+{
+    *out = (ks_str){"", 0};
+    if (id & SG_CORR_KEYPART) {
+        if (!inner) return false;
+        uint32_t want = id & ~SG_CORR_KEYPART, part = 0;
+        size_t start = 0;
+        for (size_t i = 0; i <= inner->keylen; i++)
+            if (i == inner->keylen || inner->key[i] == 0x1f) {
+                if (part++ == want) {
+                    *out = (ks_str){inner->key + start, i - start};
+                    return true;
+                }
+                start = i + 1;
+            }
+        return false;
+    }
+    return ev == m->ev && get_field(m, id, rule->map4688, false, out);
+}
+
+static size_t feed_correlations(ks_sigma_matcher *m, const sg_rule *rule, const sg_corr_hit *inner,
+                                ks_sigma_match_fn fn, void *ctx, unsigned depth);
+
+/* Correlation ci fired (hit): report it unless only other correlations use it, and
+ * feed the correlations of correlations. Returns the calls of fn. */
+static size_t fire_correlation(ks_sigma_matcher *m, uint32_t ci, const sg_corr_hit *hit,
+                               ks_sigma_match_fn fn, void *ctx, unsigned depth)
+{
+    const sg_rule *rule = m->r->rules[ci];
+    size_t n = 0;
+    if (!rule->quiet) {
+        n++;
+        if (fn) fn(ctx, ci, hit->ev);
+    }
+    if (rule->nfeeds && depth < SG_CORR_MAX_CHAIN)
+        n += feed_correlations(m, rule, hit, fn, ctx, depth + 1);
+    return n;
+}
+
+/* A rule matched m->ev, or a correlation fired (inner): feed the correlations that
+ * use it, each with its group-by key for that step; returns the calls of fn. */
+static size_t feed_correlations(ks_sigma_matcher *m, const sg_rule *rule, const sg_corr_hit *inner,
+                                ks_sigma_match_fn fn, void *ctx, unsigned depth)
 {
     size_t fired = 0;
+    /* a closed window's stub event is rewritten by the next window that closes */
+    ks_event stub;
+    char host[256];
+    const ks_event *ev = inner ? inner->ev : m->ev;
+    if (ev != m->ev) {
+        stub = *ev;
+        size_t n = ev->host.len < sizeof host ? ev->host.len : sizeof host - 1;
+        if (n) memcpy(host, ev->host.p, n);
+        stub.host = (ks_str){host, n};
+        ev = &stub;
+    }
     for (uint32_t k = 0; k < rule->nfeeds; k++) {
         uint32_t ci = rule->feeds[2 * k], step = rule->feeds[2 * k + 1];
         const sg_corr *c = m->r->rules[ci]->corr;
         ks_buf_reset(&m->key);
         m->key.failed = 0;
         for (uint32_t g = 0; g < c->ngroup; g++) {
-            ks_str t = {"", 0};
+            ks_str t;
             if (g) ks_buf_putc(&m->key, 0x1f);
-            if (get_field(m, c->group[g], rule->map4688, false, &t))
+            if (corr_value(m, rule, c->group[step][g], inner, ev, &t))
                 ks_buf_append(&m->key, t.p, t.len);
         }
         if (m->key.failed) continue;
         uint32_t val = 0;
         if (c->type == SG_CORR_VALUE_COUNT) {
             ks_str t;
-            if (!get_field(m, c->value_field, rule->map4688, false, &t)) continue;
+            if (!corr_value(m, rule, c->value_field[step], inner, ev, &t)) continue;
             val = sg_hash(t.p, t.len);
         }
-        if (sg_corr_feed(m->corr, m->r, ci, step, m->ev, m->key.data ? m->key.data : "", m->key.len,
-                         val)) {
-            fired++;
-            if (fn) fn(ctx, ci, m->ev);
-        }
+        sg_corr_hit hit;
+        if (sg_corr_feed(m->corr, m->r, ci, step, ev, m->key.data ? m->key.data : "", m->key.len,
+                         val, &hit))
+            fired += fire_correlation(m, ci, &hit, fn, ctx, depth);
     }
     return fired;
+}
+
+typedef struct close_ctx {
+    ks_sigma_matcher *m;
+    ks_sigma_match_fn fn;
+    void *ctx;
+    size_t n;
+    unsigned depth;
+} close_ctx;
+
+static void on_close(void *ctx, uint32_t ci, const sg_corr_hit *hit)
+{
+    close_ctx *c = ctx;
+    c->n += fire_correlation(c->m, ci, hit, c->fn, c->ctx, c->depth);
+}
+
+size_t ks_sigma_matcher_flush(ks_sigma_matcher *m, ks_sigma_match_fn fn, void *ctx)
+{
+    close_ctx c = {m, fn, ctx, 0, 0};
+    m->ev = NULL;
+    /* inner correlations first: what they fire may fill the windows of outer ones */
+    for (unsigned level = 1; level <= SG_CORR_MAX_CHAIN; level++)
+        for (size_t i = 0; i < m->r->nrules; i++)
+            if (m->r->rules[i]->corr && m->r->rules[i]->chain == level) {
+                c.depth = level;
+                sg_corr_close(m->corr, m->r, (uint32_t)i, on_close, &c);
+            }
+    sg_corr_state_reset(m->corr);
+    return c.n;
 }
 
 bool ks_sigma_match_rule(ks_sigma_matcher *m, size_t i, const ks_event *ev)
@@ -679,19 +796,20 @@ static size_t run_bucket(ks_sigma_matcher *m, const bucket *b, ks_sigma_match_fn
     for (uint32_t k = 0; k < b->ngf; k++)
         run_ac(m, b->gfields[k] & 0x7fffffff, (b->gfields[k] >> 31) && m->is4688);
     mark_candidates(m);
+    const uint32_t gen = m->gen;
     for (uint32_t k = 0; k < b->n; k++) {
-        uint32_t i = b->rules[k];
-        if (m->seen[i] == m->gen) continue;
-        m->seen[i] = m->gen;
+        uint32_t v = b->rules[k], i = v & ~SG_GATED;
+        if ((v & SG_GATED) && m->cand[i] != gen) continue;
+        if (m->seen[i] == gen) continue;
+        m->seen[i] = gen;
         const sg_rule *rule = m->r->rules[i];
         if (rule->nsels > m->capmemo) continue;
-        if (rule->ngate && m->cand[i] != m->gen) continue;
         if (rule_match(m, rule)) {
             if (!rule->quiet) {
                 hits++;
                 if (fn) fn(ctx, i, m->ev);
             }
-            if (rule->nfeeds) hits += feed_correlations(m, rule, fn, ctx);
+            if (rule->nfeeds) hits += feed_correlations(m, rule, NULL, fn, ctx, 0);
         }
     }
     return hits;

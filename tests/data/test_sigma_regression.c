@@ -1,7 +1,9 @@
 /* Sigma over SigmaHQ's own data: the 2,407 Windows rules load (or each failure is
  * listed with its reason), and each of the 178 regression cases (<rule-id>.evtx +
  * info.yml) is matched by its rule exactly match_count times, through the index
- * (logsource and event id) as `kensa hunt --rules` runs it. Prints every failure. */
+ * (logsource and event id) as `kensa hunt --rules` runs it; the five cases whose evtx
+ * holds more matching events than info.yml counts are pinned to those records (KNOWN,
+ * with the reason). Prints every failure. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,23 +15,63 @@
 #include "kensa/sigma.h"
 #include "kensa/source.h"
 
-/* At least this many of the 178 cases must pass. The 5 that fail today expect one
- * match in files where 2 or 3 events each satisfy the rule as written (both
- * AutoShareServer and AutoShareWks set to 0, three ZoneMap keys set to 2, two dtrace
- * lkd( command lines, three procdump*.exe files created, ...). Each failure is
- * printed with its numbers. */
-#define MIN_CASES_PASSED 173
+/* Cases whose evtx holds more events that satisfy the rule as written than info.yml's
+ * match_count says (SigmaHQ's own runner only checks that the rule fires at least
+ * once). For each, the records that match, checked one by one against the rule: the
+ * test asserts exactly these records, so a real engine change still shows. */
+typedef struct known {
+    const char *id;
+    uint64_t records[4]; /* EventRecordIDs that match, 0-ended */
+    const char *why;
+} known;
+
+static const known KNOWN[] = {
+    {"8fbf3271-1ef6-4e94-8210-03c2317947f6",
+     {26359, 26366, 26373, 0},
+     "match_count 1, but three Sysmon 11 events create \\procdump64.exe, \\procdump64a.exe "
+     "and \\procdump.exe, each an endswith value of the rule (the three "
+     ":Zone.Identifier streams do not match)"},
+    {"5bac7a56-da88-4c27-922e-c81e113b20cb",
+     {129581, 129609, 0},
+     "no match_count; info.yml says both process events match: Runner.Listener.exe "
+     "configure and Runner.Worker.exe spawnclient"},
+    {"7124aebe-4cd7-4ccb-8df0-6d6b93c96795",
+     {33630917, 33630948, 0},
+     "no match_count; both dtrace.exe command lines hold lkd(0) and syscall:::return"},
+    {"45e112d0-7759-4c2a-aa36-9f8fb79d3393",
+     {28344631, 28344632, 28344633, 0},
+     "match_count 1, but three ZoneMap\\Domains values (https, http, *) are set to "
+     "DWORD 2, which the filter (0, 1, (Empty)) does not exclude"},
+    {"c7dcacd0-cc59-4004-b0a4-1d6cdebe6f3e",
+     {28656599, 28656618, 0},
+     "match_count 1, but both AutoShareServer and AutoShareWks are set to DWORD 0"},
+};
+
+#define MAXREC 64
 
 typedef struct counter {
     size_t rule;
     long hits;
+    uint64_t rec[MAXREC];
 } counter;
 
 static void on_match(void *ctx, size_t rule, const ks_event *ev)
 {
-    (void)ev;
     counter *c = ctx;
-    if (rule == c->rule) c->hits++;
+    if (rule != c->rule) return;
+    if (c->hits < MAXREC) c->rec[c->hits] = ev->record_id;
+    c->hits++;
+}
+
+/* Whether a known case matched exactly its listed records. */
+static bool known_ok(const known *k, const counter *c)
+{
+    long n = 0;
+    while (n < 4 && k->records[n]) n++;
+    if (c->hits != n) return false;
+    for (long i = 0; i < n; i++)
+        if (c->rec[i] != k->records[i]) return false;
+    return true;
 }
 
 static int cases, passed;
@@ -67,7 +109,7 @@ static void run_case(ks_sigma_rules *rules, ks_sigma_matcher *m, const char *dir
             printf("FAIL %s: cannot read %s: %s\n", id->s, path, d.what);
             continue;
         }
-        counter c = {(size_t)idx, 0};
+        counter c = {(size_t)idx, 0, {0}};
         const ks_event *ev;
         long events = 0;
         while (ks_source_next(s, &ev) == KS_OK && ev) {
@@ -75,7 +117,13 @@ static void run_case(ks_sigma_rules *rules, ks_sigma_matcher *m, const char *dir
             ks_sigma_match(m, ev, on_match, &c);
         }
         ks_source_close(&s);
-        if (c.hits == want)
+        const known *k = NULL;
+        for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++)
+            if (!strcmp(KNOWN[i].id, id->s)) k = &KNOWN[i];
+        if (k && known_ok(k, &c)) {
+            passed++;
+            printf("known %s: %ld matches, info.yml says %ld: %s\n", id->s, c.hits, want, k->why);
+        } else if (!k && c.hits == want)
             passed++;
         else
             printf("FAIL %s: %ld matches of %ld events, expected %ld (%s)\n", id->s, c.hits, events,
@@ -144,7 +192,7 @@ int main(void)
     walk(rules, m, path, 0);
     printf("regression cases: %d of %d passed\n", passed, cases);
     CHECK_INT(cases, 178);
-    CHECK(passed >= MIN_CASES_PASSED);
+    CHECK_INT(passed, 178);
     ks_sigma_matcher_close(&m);
     ks_sigma_close(&rules);
     return ks_test_done();

@@ -1,7 +1,9 @@
 /* Sigma rules on synthetic rules and events: every modifier, wildcards and escapes,
- * null, keywords, conditions, logsource mapping (4688 field names), the index, and
- * the load report's reasons for rules that cannot be loaded. Each case is a rule, an
- * event and the expected result. */
+ * null, keywords, conditions, the literal tries and regular expressions' needed
+ * literals, logsource mapping (4688 field names), the index, correlation rules (every
+ * type and condition operator, timespan edges, group-by keys apart, aliases, generate,
+ * correlations of correlations), and the load report's reasons for rules that cannot
+ * be loaded. Each case is a rule, an event and the expected result. */
 #include <string.h>
 
 #include "harness.h"
@@ -160,6 +162,43 @@ static void test_values(void)
     CHECK_INT(run("  keywords:\n    - 'mimikatz'\n  condition: keywords\n", &t), 0);
     /* expand without a site file matches nothing */
     CHECK_INT(run("  s:\n    Image|expand: '%Admins%'\n  condition: s\n", &t), 0);
+}
+
+/* The automata: literal positions where texts and literals overlap, and regular
+ * expressions whose needed literal is found first (and must never hide a match). */
+static void test_automata(void)
+{
+    tev t;
+    const char *kv[] = {"A=aaab", "B=xabcabc", "C=C:\\Tools\\KERBEROS.exe -x",
+                        "D=\xe2\x84\xaa"
+                        "erberos",
+                        NULL};
+    mk(&t, "Security", 4688, kv);
+#define ONE(field_mod, value) "  s:\n    " field_mod ": '" value "'\n  condition: s\n"
+    CHECK_INT(run(ONE("A|endswith", "aab"), &t), 1); /* found through a failure link */
+    CHECK_INT(run(ONE("A|startswith", "aab"), &t), 0);
+    CHECK_INT(run(ONE("A|startswith", "aa"), &t), 1);
+    CHECK_INT(run(ONE("A", "aab"), &t), 0);
+    CHECK_INT(run(ONE("A", "AAAB"), &t), 1);
+    CHECK_INT(run(ONE("B|startswith", "abc"), &t), 0);
+    CHECK_INT(run(ONE("B|endswith", "cabc"), &t), 1);
+    CHECK_INT(run(ONE("B|contains", "bca"), &t), 1);
+    /* several values on one field, one of them a wildcard (not a literal) */
+    CHECK_INT(run("  s:\n    B|endswith:\n      - zzz\n      - 'a*c'\n  condition: s\n", &t), 1);
+    /* regular expressions: optional, repeated and grouped parts take no literal */
+    CHECK_INT(run(ONE("C|re", "Tools\\\\K?ERBEROS"), &t), 1);
+    CHECK_INT(run(ONE("C|re", "Tools\\\\X?KERBEROS"), &t), 1);
+    CHECK_INT(run(ONE("C|re", "Tools\\\\X{0,2}KERBEROS\\.exe"), &t), 1);
+    CHECK_INT(run(ONE("C|re", "Too+ls.{0,3}KERBE(?:ROS|XX)"), &t), 1);
+    CHECK_INT(run(ONE("C|re", "nothing|KERBEROS"), &t), 1); /* top-level or: none needed */
+    CHECK_INT(run(ONE("C|re", "KERBEROS\\.dll"), &t), 0);
+    CHECK_INT(run(ONE("C|re", "kerberos"), &t), 0); /* case-sensitive */
+    CHECK_INT(run(ONE("C|re|i", "kerberos"), &t), 1);
+    CHECK_INT(run(ONE("C|re", "(?i)tools\\\\kerberos"), &t), 1);
+    CHECK_INT(run(ONE("C|re", "[A-Z]:\\\\Tools\\\\[A-Z]+\\.exe -x$"), &t), 1);
+    /* caseless K also matches the Kelvin sign (U+212A), which no literal finds */
+    CHECK_INT(run(ONE("D|re|i", "kerberos"), &t), 1);
+#undef ONE
 }
 
 static void test_encodings(void)
@@ -344,11 +383,12 @@ static const char CORR_BASE[] = "title: failed logon\nid: base-fail\nname: faile
                                 "detection:\n  s:\n    EventID: 4672\n  condition: s\n---\n";
 
 static char fired[64];
+static int64_t fired_at; /* the event time of the last call */
 
 static void on_fire(void *ctx, size_t rule, const ks_event *ev)
 {
     const ks_sigma_rules *r = ctx;
-    (void)ev;
+    fired_at = ev->time_ns;
     size_t n = strlen(fired);
     snprintf(fired + n, sizeof fired - n, "%s%s", n ? "," : "", ks_sigma_rule_at(r, rule)->id);
 }
@@ -385,6 +425,11 @@ static void run_corr(const char *corr, const step *steps, size_t n, char *out, s
             size_t len = strlen(out);
             snprintf(out + len, cap - len, "%s%s", i ? " " : "", fired[0] ? fired : "-");
         }
+    if (m) { /* the end of the file closes the windows of bounded conditions */
+        fired[0] = 0;
+        size_t calls = ks_sigma_matcher_flush(m, on_fire, r), len = strlen(out);
+        if (calls) snprintf(out + len, cap - len, " end:%s", fired);
+    }
     ks_sigma_matcher_close(&m);
     ks_sigma_close(&r);
 }
@@ -478,6 +523,153 @@ static void test_correlation(void)
     RUN(badspan, none, "not loaded: \"b\": correlation needs a timespan such as 5m (s, m, h or d)");
 }
 
+/* Conditions with an upper bound (lt, lte, eq, neq, ranges): windows anchored at their
+ * first event, judged when an event of the same key falls beyond the timespan or the
+ * file ends ("end:"). */
+static void test_correlation_bounds(void)
+{
+#define COUNT_RULE(cond)                                                                           \
+    "title: c\nid: E\ncorrelation:\n  type: event_count\n  rules: [failed_logon]\n"                \
+    "  group-by: [IpAddress]\n  timespan: 5m\n  condition:\n" cond
+    static const char eq3[] = COUNT_RULE("    eq: 3\n");
+    static const step three[] = {
+        {4625, "1.1.1.1", "a", 0}, {4625, "1.1.1.1", "a", 10}, {4625, "1.1.1.1", "a", 20}};
+    RUN(eq3, three, "- - - end:E");
+    static const step four[] = {{4625, "1.1.1.1", "a", 0},
+                                {4625, "1.1.1.1", "a", 10},
+                                {4625, "1.1.1.1", "a", 20},
+                                {4625, "1.1.1.1", "a", 30}};
+    RUN(eq3, four, "- - - -");
+    /* a window holds events at most the timespan apart: 0..300 is one, 301 opens the
+     * next (301, 302 and 601 fit in one again), and the first window is judged then,
+     * on its last event's time */
+    static const step edge[] = {{4625, "1.1.1.1", "a", 0},   {4625, "1.1.1.1", "a", 150},
+                                {4625, "1.1.1.1", "a", 300}, {4625, "1.1.1.1", "a", 301},
+                                {4625, "1.1.1.1", "a", 302}, {4625, "1.1.1.1", "a", 601}};
+    RUN(eq3, edge, "- - - E - - end:E");
+    CHECK(fired_at == 601 * INT64_C(1000000000));
+    {
+        char out[256];
+        run_corr(eq3, edge, 4, out, sizeof out);
+        CHECK_STR(out, "- - - E");
+        CHECK(fired_at == 300 * INT64_C(1000000000));
+    }
+    /* lt: fewer than three per key; keys interleaved are judged apart */
+    static const char lt3[] = COUNT_RULE("    lt: 3\n");
+    static const step inter[] = {{4625, "1.1.1.1", "a", 0},
+                                 {4625, "2.2.2.2", "a", 1},
+                                 {4625, "1.1.1.1", "a", 2},
+                                 {4625, "2.2.2.2", "a", 3},
+                                 {4625, "1.1.1.1", "a", 4}};
+    RUN(lt3, inter, "- - - - - end:E");
+    static const char lte2[] = COUNT_RULE("    lte: 2\n");
+    static const step two_then_one[] = {
+        {4625, "1.1.1.1", "a", 0}, {4625, "1.1.1.1", "a", 60}, {4625, "1.1.1.1", "a", 400}};
+    RUN(lte2, two_then_one, "- - E end:E");
+    /* a range: more than one and at most three */
+    static const char range[] = COUNT_RULE("    gt: 1\n    lte: 3\n");
+    static const step one_two[] = {
+        {4625, "1.1.1.1", "a", 0}, {4625, "2.2.2.2", "a", 0}, {4625, "2.2.2.2", "a", 30}};
+    RUN(range, one_two, "- - - end:E");
+    static const char neq2[] = COUNT_RULE("    neq: 2\n");
+    RUN(neq2, one_two, "- - - end:E");
+    RUN(neq2, three, "- - - end:E");
+    /* value_count with a bound: exactly two distinct users per address */
+    static const char v2[] =
+        "title: v\nid: V2\ncorrelation:\n  type: value_count\n  rules: [failed_logon]\n"
+        "  group-by: [IpAddress]\n  timespan: 5m\n  condition:\n    field: TargetUserName\n"
+        "    eq: 2\n";
+    static const step users[] = {{4625, "1.1.1.1", "a", 0}, {4625, "1.1.1.1", "a", 5},
+                                 {4625, "1.1.1.1", "b", 6}, {4625, "2.2.2.2", "a", 7},
+                                 {4625, "2.2.2.2", "b", 8}, {4625, "2.2.2.2", "c", 9}};
+    RUN(v2, users, "- - - - - - end:V2");
+    /* what cannot hold, or is not defined, is refused with the reason */
+    static const char lt0[] = COUNT_RULE("    lt: 0\n");
+    RUN(lt0, three, "not loaded: \"c\": correlation condition lt: 0 can never hold");
+    static const char empty[] = COUNT_RULE("    gt: 5\n    lt: 4\n");
+    RUN(empty, three, "not loaded: \"c\": correlation condition can never hold (empty range)");
+    static const char unknown[] = COUNT_RULE("    about: 5\n");
+    RUN(unknown, three,
+        "not loaded: \"c\": correlation condition \"about\" is not one of gt, gte, lt, lte, "
+        "eq, neq");
+#undef COUNT_RULE
+    static const char tlt[] = "title: t\nid: T\ncorrelation:\n  type: temporal\n"
+                              "  rules: [logon, base-priv]\n  timespan: 1m\n  condition:\n"
+                              "    lt: 2\n";
+    RUN(tlt, three,
+        "not loaded: \"t\": temporal correlations count rules: only gte or gt can be used");
+}
+
+/* Aliases, generate, references by name and id, temporal with a count, and
+ * correlations of correlations. */
+static void test_correlation_more(void)
+{
+    /* group-by an alias: the failed logon's IpAddress is the logon's TargetUserName */
+    static const char alias[] =
+        "title: a\nid: A\ncorrelation:\n  type: temporal_ordered\n"
+        "  rules: [failed_logon, base-ok]\n  group-by: [who]\n  timespan: 1m\n"
+        "  aliases:\n    who:\n      failed_logon: IpAddress\n      logon: TargetUserName\n";
+    static const step same[] = {{4625, "bob", "x", 0}, {4624, "y", "bob", 10}};
+    RUN(alias, same, "- A");
+    static const step differ[] = {{4625, "bob", "x", 0}, {4624, "bob", "x", 10}};
+    RUN(alias, differ, "- -");
+    /* generate: true keeps the rules' own matches (at the top or in correlation:) */
+    static const char gen[] = "title: g\nid: G\ncorrelation:\n  type: event_count\n"
+                              "  rules: [base-fail]\n  group-by: [IpAddress]\n  timespan: 5m\n"
+                              "  condition:\n    gte: 2\ngenerate: true\n";
+    static const step two[] = {{4625, "1.1.1.1", "a", 0}, {4625, "1.1.1.1", "a", 1}};
+    RUN(gen, two, "base-fail base-fail,G");
+    static const char gen_in[] = "title: g\nid: G\ncorrelation:\n  type: event_count\n"
+                                 "  rules: [base-fail]\n  group-by: [IpAddress]\n"
+                                 "  timespan: 5m\n  generate: yes\n  condition:\n    gte: 2\n";
+    RUN(gen_in, two, "base-fail base-fail,G");
+    static const char gen_no[] = "title: g\nid: G\ncorrelation:\n  type: event_count\n"
+                                 "  rules: [base-fail]\n  group-by: [IpAddress]\n"
+                                 "  timespan: 5m\n  condition:\n    gte: 2\ngenerate: false\n";
+    RUN(gen_no, two, "- G");
+    static const char gen_bad[] = "title: g\nid: G\ncorrelation:\n  type: event_count\n"
+                                  "  rules: [base-fail]\n  timespan: 5m\n  condition:\n"
+                                  "    gte: 2\ngenerate: maybe\n";
+    RUN(gen_bad, two, "not loaded: \"g\": correlation generate must be true or false");
+    /* temporal with a count: two of the three rules, by name and by id */
+    static const char two_of[] = "title: t\nid: T2\ncorrelation:\n  type: temporal\n"
+                                 "  rules: [failed_logon, base-ok, base-priv]\n"
+                                 "  group-by: [TargetUserName]\n  timespan: 1m\n"
+                                 "  condition:\n    gte: 2\n";
+    static const step pair[] = {
+        {4672, "x", "bob", 0}, {4625, "x", "ann", 5}, {4624, "x", "bob", 9}};
+    RUN(two_of, pair, "- - T2");
+    /* a correlation of a correlation: three failures per address (quiet: only the
+     * outer one uses it), then a logon of the same address within ten minutes */
+    static const char chain[] =
+        "title: burst\nid: C1\nname: burst\ncorrelation:\n  type: event_count\n"
+        "  rules: [failed_logon]\n  group-by: [IpAddress]\n  timespan: 5m\n"
+        "  condition:\n    gte: 3\n---\n"
+        "title: then in\nid: C2\ncorrelation:\n  type: temporal_ordered\n"
+        "  rules: [burst, logon]\n  group-by: [IpAddress]\n  timespan: 10m\n";
+    static const step brute[] = {{4625, "1.1.1.1", "a", 0},  {4625, "1.1.1.1", "b", 10},
+                                 {4624, "2.2.2.2", "c", 15}, {4625, "1.1.1.1", "c", 20},
+                                 {4624, "2.2.2.2", "c", 30}, {4624, "1.1.1.1", "c", 40}};
+    RUN(chain, brute, "- - - - - C2"); /* logon too is used only by C2 */
+    /* a bounded inner correlation fires when the file ends, and feeds the outer one
+     * with its group-by value */
+    static const char chain_end[] =
+        "title: two\nid: C3\nname: two\ncorrelation:\n  type: event_count\n"
+        "  rules: [failed_logon]\n  group-by: [IpAddress]\n  timespan: 5m\n"
+        "  condition:\n    eq: 2\n---\n"
+        "title: after two\nid: C4\ncorrelation:\n  type: event_count\n  rules: [two]\n"
+        "  group-by: [IpAddress]\n  timespan: 1h\n  condition:\n    gte: 1\n";
+    static const step pairs[] = {
+        {4625, "1.1.1.1", "a", 0}, {4625, "1.1.1.1", "b", 10}, {4625, "2.2.2.2", "c", 20}};
+    RUN(chain_end, pairs, "- - - end:C4");
+    /* a cycle is refused */
+    static const char cycle[] =
+        "title: x\nid: X\ncorrelation:\n  type: event_count\n  rules: [Y]\n  timespan: 5m\n"
+        "  condition:\n    gte: 2\n---\ntitle: y\nid: Y\ncorrelation:\n  type: event_count\n"
+        "  rules: [X]\n  timespan: 5m\n  condition:\n    gte: 2\n";
+    RUN(cycle, two, "not loaded: \"x\": correlations chained more than 8 deep, or in a cycle");
+}
+
 /* --- kensa hunt: Sigma findings beside the built-in ones ------------------------------ */
 
 static ks_finding found[8];
@@ -535,11 +727,14 @@ static void test_hunt(void)
 int main(void)
 {
     test_values();
+    test_automata();
     test_encodings();
     test_conditions();
     test_logsource();
     test_failures();
     test_correlation();
+    test_correlation_bounds();
+    test_correlation_more();
     test_hunt();
     return ks_test_done();
 }
