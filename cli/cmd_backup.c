@@ -14,6 +14,7 @@
 static const char help_en[] =
     "usage: kensa backup scan GENERATION... [--previous GENERATION|MANIFEST]\n"
     "                         [--format table|jsonl] [--quick] [--all] [-o OUT]\n"
+    "                         [--yara RULES] [--clamav-db DIR]\n"
     "\n"
     "Checks backup generations for ransomware damage. A generation is a folder or an\n"
     "archive (tar, tar.gz, zip, 7z, ...); its files are only read, never changed.\n"
@@ -29,14 +30,16 @@ static const char help_en[] =
     "  ransom_note         a note asking for payment to decrypt\n"
     "  ransom_extension    a known ransomware extension (.lockbit, .akira, ...)\n"
     "  extension_mismatch  the name says one type, the content is another\n"
+    "  malware             with --yara / --clamav-db: a rule or signature matched\n"
     "Compressed formats are recognized by their structure, so a real .zip or .jpg is\n"
     "clean and a random file named .zip is not.\n"
     "\n"
     "Generations given together are compared in order, each with the one before (the\n"
     "first with --previous): files renamed (per folder), deleted (per extension),\n"
     "modified, new extensions. A generation is ENCRYPTED when files in it are, and\n"
-    "SUSPICIOUS after 200 renames in one folder, 100 deletions of one extension, or\n"
-    "half of the files changed.\n"
+    "SUSPICIOUS after 200 renames in one folder, 100 deletions of one extension, half\n"
+    "of the files rewritten with content the check could not vouch for, or two thirds\n"
+    "of them gone (moves that keep every byte do not count).\n"
     "\n"
     "options:\n"
     "  --previous PATH     the generation before the first one: a folder, an archive,\n"
@@ -50,6 +53,16 @@ static const char help_en[] =
     "                      markers are still checked\n"
     "  --all               table: list clean files too\n"
     "  -o FILE             write to FILE instead of standard output\n"
+    "  --yara RULES        also check every file with YARA rules: a .yar file or a\n"
+    "                      folder of .yar / .yara files (dormant malware, web shells)\n"
+    "  --clamav-db DIR     also check every file with ClamAV signatures from DIR.\n"
+    "                      kensa downloads nothing: bring main.cvd, daily.cvd and\n"
+    "                      bytecode.cvd copied from a machine that runs freshclam (or\n"
+    "                      your own .hdb / .ndb files). A finding makes the file\n"
+    "                      MALWARE (the signature or rule is the reason) and the\n"
+    "                      generation at least SUSPICIOUS. Archive members over 64 MiB\n"
+    "                      are not checked. Both need a kensa built with libyara /\n"
+    "                      libclamav (scripts/install-deps); otherwise they say so\n"
     "\n"
     "exit status: 0 every file was read; 1 some could not be read; 2 bad arguments;\n"
     "3 a generation could not be opened or the output not written.\n"
@@ -62,6 +75,7 @@ static const char help_en[] =
 static const char help_ja[] =
     "使い方: kensa backup scan 世代... [--previous 世代|マニフェスト]\n"
     "                         [--format table|jsonl] [--quick] [--all] [-o 出力]\n"
+    "                         [--yara ルール] [--clamav-db フォルダ]\n"
     "\n"
     "バックアップの世代にランサムウェアの被害がないかを調べます。世代はフォルダまたは\n"
     "アーカイブ (tar、tar.gz、zip、7z など) です。ファイルは読むだけで、変更しません。\n"
@@ -77,13 +91,15 @@ static const char help_ja[] =
     "  ransom_note         復号と引き換えに支払いを求める脅迫文\n"
     "  ransom_extension    ランサムウェアが付ける拡張子 (.lockbit、.akira など)\n"
     "  extension_mismatch  名前の種類と中身の種類が違う\n"
+    "  malware             --yara / --clamav-db 指定時: ルールまたはシグネチャに一致\n"
     "圧縮形式は構造で見分けるので、本物の .zip や .jpg は問題なしと判定し、.zip という\n"
     "名前のランダムなファイルは問題ありと判定します。\n"
     "\n"
     "複数の世代を指定すると、順に一つ前の世代と比べます (最初の世代は --previous と):\n"
     "フォルダごとの名前の変更、拡張子ごとの削除、変更、新しい拡張子。ファイルが暗号化\n"
     "されていれば「暗号化されたファイルあり」、1 つのフォルダで 200 件の名前の変更、\n"
-    "1 つの拡張子で 100 件の削除、またはファイルの半分以上の変化があれば「要注意」です。\n"
+    "1 つの拡張子で 100 件の削除、内容を確かめられない書き換えがファイルの半分以上、または\n"
+    "ファイルの 3 分の 2 以上の消失があれば「要注意」です (内容が同じままの移動は数えません)。\n"
     "\n"
     "オプション:\n"
     "  --previous パス     最初の世代の一つ前の世代: フォルダ、アーカイブ、または\n"
@@ -96,6 +112,15 @@ static const char help_ja[] =
     "                      見逃す。ヘッダ、PNG の CRC、JPEG のマーカーは検査する\n"
     "  --all               table: 問題のないファイルも一覧に出す\n"
     "  -o ファイル         標準出力の代わりにファイルへ書く\n"
+    "  --yara ルール       各ファイルを YARA ルールでも検査する: .yar ファイル、または\n"
+    "                      .yar / .yara ファイルのフォルダ (潜伏するマルウェアなど)\n"
+    "  --clamav-db フォルダ 各ファイルを ClamAV のシグネチャでも検査する。kensa は何も\n"
+    "                      ダウンロードしません: freshclam で更新した端末から main.cvd、\n"
+    "                      daily.cvd、bytecode.cvd をコピーして持ち込む (または独自の\n"
+    "                      .hdb / .ndb)。検出されたファイルは malware (理由はシグネチャ名\n"
+    "                      またはルール名)、その世代は少なくとも「要注意」です。64 MiB を\n"
+    "                      超えるアーカイブ内のファイルは検査しません。libyara / libclamav\n"
+    "                      付きでビルドした kensa が必要です (なければその旨を表示します)\n"
     "\n"
     "終了コード: 0 すべてのファイルを読めた、1 読めないファイルがあった、2 引数の誤り、\n"
     "3 世代を開けなかった、または出力を書けなかった。\n"
@@ -142,9 +167,32 @@ static int is_manifest(const char *path)
     return c == '{';
 }
 
+/* --yara / --clamav-db: load the engines once (nothing asked: *m stays NULL). */
+static int open_malware(const char *yara, const char *clamav, ks_backup_malware **m)
+{
+    *m = NULL;
+    if (!yara && !clamav) return KS_EXIT_OK;
+    ks_diag d = {0};
+    ks_status st = ks_backup_malware_open(yara, clamav, m, &d);
+    if (st == KS_ERR_UNSUPPORTED) {
+        fprintf(stderr, "%s: %s\n", d.file ? d.file : "", d.what);
+        return KS_EXIT_USAGE;
+    }
+    if (st != KS_OK) {
+        fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), d.file ? d.file : "",
+                d.what[0] ? d.what : ks_status_str(st));
+        return KS_EXIT_FAIL;
+    }
+    unsigned sigs, rules;
+    ks_backup_malware_counts(*m, &sigs, &rules);
+    fprintf(stderr, "malware checks: %u ClamAV signatures, %u YARA rules\n", sigs, rules);
+    return KS_EXIT_OK;
+}
+
 static int scan_main(int argc, char **argv)
 {
-    const char *previous = NULL, *outpath = NULL;
+    const char *previous = NULL, *outpath = NULL, *yara = NULL, *clamav = NULL;
+    ks_backup_malware *mw = NULL;
     out o = {.f = stdout};
     const char **gens = calloc((size_t)argc, sizeof *gens);
     size_t ngens = 0;
@@ -174,6 +222,10 @@ static int scan_main(int argc, char **argv)
             o.all = 1;
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             outpath = argv[++i];
+        } else if (strcmp(a, "--yara") == 0 && i + 1 < argc) {
+            yara = argv[++i];
+        } else if (strcmp(a, "--clamav-db") == 0 && i + 1 < argc) {
+            clamav = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, ks_msg(KS_MSG_UNKNOWN_OPTION), a);
             free(gens);
@@ -187,8 +239,14 @@ static int scan_main(int argc, char **argv)
         free(gens);
         return KS_EXIT_USAGE;
     }
+    int mrc = open_malware(yara, clamav, &mw);
+    if (mrc != KS_EXIT_OK) {
+        free(gens);
+        return mrc;
+    }
     if (outpath && !(o.f = fopen(outpath, "w"))) {
         fprintf(stderr, ks_msg(KS_MSG_CANNOT_READ), outpath, "cannot be written");
+        ks_backup_malware_close(&mw);
         free(gens);
         return KS_EXIT_FAIL;
     }
@@ -213,8 +271,8 @@ static int scan_main(int argc, char **argv)
         memset(&d, 0, sizeof d);
         o.hidden = 0;
         if (!o.jsonl) fputs(ks_msg(KS_MSG_BACKUP_HEADER), o.f);
-        ks_status st = ks_backup_scan(gens[g], prev, o.flags, on_file, &o, &gen,
-                                      g + 1 < ngens ? &idx : NULL, &d);
+        ks_status st = ks_backup_scan_malware(gens[g], prev, o.flags, mw, on_file, &o, &gen,
+                                              g + 1 < ngens ? &idx : NULL, &d);
         if (st != KS_OK && gen.files == 0) {
             fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), gens[g],
                     d.what[0] ? d.what : ks_status_str(st));
@@ -250,6 +308,7 @@ static int scan_main(int argc, char **argv)
     }
 out:
     ks_backup_index_free(&prev);
+    ks_backup_malware_close(&mw);
     ks_buf_free(&o.b);
     free(gens);
     if (o.f != stdout && fclose(o.f) != 0) rc = KS_EXIT_FAIL;
@@ -262,6 +321,7 @@ out:
 static const char help_gens_en[] =
     "usage: kensa backup add --case CASE [--system NAME] GENERATION --taken TIME\n"
     "                        [--media online|offline|worm] ... [--quick]\n"
+    "                        [--yara RULES] [--clamav-db DIR]\n"
     "       kensa backup advise --intrusion TIME|--case CASE [--margin HOURS]\n"
     "                           [--format table|jsonl]\n"
     "                           [--system NAME] [GENERATION --taken TIME ...]\n"
@@ -272,7 +332,10 @@ static const char help_gens_en[] =
     "add scans each generation (compared with the one taken before it of the same\n"
     "system in the case) and keeps it in the case's catalogue: when it was taken, its\n"
     "media, its verdict, and every file's size, SHA-256, type, entropy and verdict.\n"
-    "The generation is only read. With --case, advise and policy use the catalogue (no\n"
+    "The generation is only read. --yara and --clamav-db check every file as in\n"
+    "kensa backup scan (see kensa backup scan --help; the ClamAV database is brought\n"
+    "from an updated machine, nothing is downloaded). With --case, advise and policy use the "
+    "catalogue (no\n"
     "generation is read again), and advise takes the intrusion time that kensa\n"
     "investigate --case stored unless --intrusion is given. The catalogue is SQL:\n"
     "kensa query --case CASE \"SELECT * FROM backup_generations\".\n"
@@ -299,6 +362,7 @@ static const char help_gens_en[] =
 static const char help_gens_ja[] =
     "使い方: kensa backup add --case ケース [--system 名前] 世代 --taken 時刻\n"
     "                        [--media online|offline|worm] ... [--quick]\n"
+    "                        [--yara ルール] [--clamav-db フォルダ]\n"
     "        kensa backup advise --intrusion 時刻|--case ケース [--margin 時間]\n"
     "                           [--format table|jsonl]\n"
     "                           [--system 名前] [世代 --taken 時刻 ...]\n"
@@ -489,7 +553,7 @@ static int find_previous(void *ctx, const ks_case_gen *cg)
     return 0;
 }
 
-static int add_one(ks_case *c, gen_arg *x, unsigned flags)
+static int add_one(ks_case *c, gen_arg *x, unsigned flags, const ks_backup_malware *mw)
 {
     ks_diag d = {0};
     int64_t prev = 0, id = 0;
@@ -512,7 +576,7 @@ static int add_one(ks_case *c, gen_arg *x, unsigned flags)
         fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), x->path, d.what);
         return KS_EXIT_FAIL;
     }
-    st = ks_backup_scan(x->path, pidx, flags, on_add_file, b, &x->gen, NULL, &d);
+    st = ks_backup_scan_malware(x->path, pidx, flags, mw, on_add_file, b, &x->gen, NULL, &d);
     ks_backup_index_free(&pidx);
     if (st != KS_OK) {
         fprintf(stderr, ks_msg(KS_MSG_BACKUP_CANNOT_SCAN), x->path,
@@ -543,7 +607,8 @@ static int gens_main(int argc, char **argv, int mode)
 {
     int advise = mode == GENS_ADVISE;
     gens l = {0};
-    const char *system = "-", *case_path = NULL;
+    const char *system = "-", *case_path = NULL, *yara = NULL, *clamav = NULL;
+    ks_backup_malware *mw = NULL;
     ks_case *c = NULL;
     unsigned flags = 0;
     int64_t intrusion = 0, now = (int64_t)time(NULL) * 1000000000ll;
@@ -564,6 +629,12 @@ static int gens_main(int argc, char **argv, int mode)
             flags |= KS_BACKUP_QUICK;
         } else if (!v && a[0] == '-') {
             ok = 0;
+        } else if (mode == GENS_ADD && strcmp(a, "--yara") == 0) {
+            yara = v;
+            i++;
+        } else if (mode == GENS_ADD && strcmp(a, "--clamav-db") == 0) {
+            clamav = v;
+            i++;
         } else if (strcmp(a, "--taken") == 0) {
             ok = last && parse_time(v, &last->taken);
             if (ok) last->has_taken = 1;
@@ -643,9 +714,9 @@ static int gens_main(int argc, char **argv, int mode)
     if (mode == GENS_ADD) {
         /* in time order, so that each one is compared with the one before */
         qsort(l.v, l.n, sizeof *l.v, cmp_taken);
-        rc = KS_EXIT_OK;
+        if ((rc = open_malware(yara, clamav, &mw)) != KS_EXIT_OK) goto out;
         for (size_t i = 0; i < l.n; i++) {
-            int r = add_one(c, &l.v[i], flags);
+            int r = add_one(c, &l.v[i], flags, mw);
             if (r > rc) rc = r;
         }
         goto out;
@@ -766,6 +837,7 @@ out:
         free(l.v[i].owned);
     }
     free(l.v);
+    ks_backup_malware_close(&mw);
     ks_case_close(&c);
     if (fflush(stdout) != 0) rc = KS_EXIT_FAIL;
     return rc;

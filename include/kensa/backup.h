@@ -49,6 +49,7 @@ typedef enum ks_backup_verdict {
     KS_BV_RANSOM_EXTENSION,   /* a known ransomware extension (.lockbit, .akira, ...) */
     KS_BV_EXTENSION_MISMATCH, /* the name says one type, the content is another */
     KS_BV_UNREADABLE,
+    KS_BV_MALWARE, /* a ClamAV signature or a YARA rule matched (optional scanning) */
     KS_BV_COUNT
 } ks_backup_verdict;
 
@@ -101,7 +102,7 @@ ks_status ks_backup_analyze_fd(const char *name, int fd, const char *path, unsig
 
 const char *ks_backup_type_name(ks_backup_type t);
 /* "clean", "encrypted", "partly_encrypted", "ransom_note", "ransom_extension",
- * "extension_mismatch", "unreadable" */
+ * "extension_mismatch", "unreadable", "malware" */
 const char *ks_backup_verdict_name(ks_backup_verdict v);
 /* Non-zero if the extension of name (case-insensitive, the last one) is in the table
  * of known ransomware extensions. */
@@ -144,13 +145,18 @@ typedef struct ks_backup_gen {
     double share_changed;    /* (modified + renamed + deleted) / files before */
     ks_backup_gen_verdict verdict;
     char reason[384];
+    uint64_t moved;      /* of renamed: the same bytes under another path */
+    uint64_t unverified; /* modified or renamed with new bytes that the content check
+                            could not vouch for (not clean, or only recognized by signature) */
+    uint64_t malware;    /* files with a ClamAV or YARA finding (KS_BV_MALWARE) */
 } ks_backup_gen;
 
 /* Called for each file of a generation, in the order read; path is borrowed for the call. */
 typedef void (*ks_backup_file_cb)(void *ctx, const char *path, int64_t mtime,
                                   const ks_backup_file *f);
 
-/* Veeam's thresholds and kensa's share-of-change threshold. */
+/* Veeam's thresholds, and kensa's: half of the files before rewritten with content the
+ * check could not vouch for, or two thirds of them gone. */
 #define KS_BACKUP_RENAMES_PER_FOLDER 200
 #define KS_BACKUP_DELETIONS_PER_EXT 100
 #define KS_BACKUP_SHARE_CHANGED 0.5
@@ -165,6 +171,42 @@ ks_status ks_backup_scan(const char *path, const ks_backup_index *previous, unsi
                          ks_backup_index **index_out, ks_diag *d);
 
 const char *ks_backup_gen_verdict_name(ks_backup_gen_verdict v);
+
+/* --- optional malware scanning (src/backup/malware.c) ---------------------------------
+ * ClamAV (libclamav) signatures from a database folder the site brings (main.cvd,
+ * daily.cvd copied from an updated machine, or its own .hdb / .ndb files: nothing is
+ * downloaded), and YARA (libyara) rules from a .yar file or a folder of them. Either
+ * engine may be missing from a build: ks_backup_malware_support says which are there. */
+#define KS_BACKUP_HAVE_CLAMAV 1u
+#define KS_BACKUP_HAVE_YARA 2u
+unsigned ks_backup_malware_support(void);
+
+typedef struct ks_backup_malware ks_backup_malware;
+/* Load the rules (yara: a file, or every .yar / .yara file of a folder; may be NULL)
+ * and the ClamAV database folder (may be NULL). KS_ERR_UNSUPPORTED when an engine asked
+ * for is not in this build; KS_ERR_FORMAT when rules do not compile or the database
+ * does not load (d says why). */
+ks_status ks_backup_malware_open(const char *yara, const char *clamav_db, ks_backup_malware **out,
+                                 ks_diag *d);
+void ks_backup_malware_close(ks_backup_malware **m);
+/* Signatures and rules loaded. */
+void ks_backup_malware_counts(const ks_backup_malware *m, unsigned *clamav_sigs,
+                              unsigned *yara_rules);
+/* Check bytes (or an open file, read from its start) with every engine loaded; on a
+ * match set f's verdict to KS_BV_MALWARE with the signature or rule in the reason
+ * (what the content analysis said follows it). Returns 1 on a match, 0 if none. */
+int ks_backup_malware_check_mem(const ks_backup_malware *m, const char *name, const void *p,
+                                size_t n, ks_backup_file *f);
+int ks_backup_malware_check_fd(const ks_backup_malware *m, const char *name, int fd,
+                               ks_backup_file *f);
+/* Archive members are held in memory to be checked: larger ones are not checked. */
+#define KS_BACKUP_MALWARE_MAX_MEMBER (64u << 20)
+
+/* ks_backup_scan with every file also checked by m (may be NULL). Files with a
+ * finding make the generation at least suspicious. */
+ks_status ks_backup_scan_malware(const char *path, const ks_backup_index *previous, unsigned flags,
+                                 const ks_backup_malware *m, ks_backup_file_cb cb, void *ctx,
+                                 ks_backup_gen *gen, ks_backup_index **index_out, ks_diag *d);
 
 /* --- advice without a case ---------------------------------------------------------- */
 

@@ -105,6 +105,36 @@ ks_status ks_sim_write_site(const char *path, ks_diag *diag);
  * files. */
 ks_status ks_sim_write_backups(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag);
 
+/* ---- a year of generations (src/sim/backups.c) -------------------------------------
+ * The same share through 2025, one generation a day at 02:00 Japan time:
+ * DIR/FS01/YYYY-MM-DD for each of `days` days (at most 400) from 2025-01-02, each a full
+ * tree whose unchanged files are hard links to where they were first written (a year
+ * takes some tens of MB). Realistic churn: shift tables and daily reports edited every
+ * working day, other files now and then; claims tables, memos, docx, xlsx, PDFs,
+ * photographs (PNG) added; files deleted, renamed and moved; a 400 KB video that never
+ * changes and a database dump (.sql.gz) rewritten on Fridays; the claims folder zipped
+ * into an archive on the last working day of each quarter; departments reorganised on
+ * April 1st; a folder renamed on July 1st and on October 14th; weekends and Japanese
+ * holidays without change. If ransom_day >= 0, that day's generation and every later
+ * one hold about 80% of the files encrypted (whole, or one KiB in twenty; half renamed
+ * .lockbit) and a ransom note per department, and nothing else changes after it.
+ * DIR/generations.tsv lists system, generation, taken, media (the 1st of a month
+ * offline) and the retention class it is kept under (monthly on the 1st, weekly on
+ * Sundays, daily otherwise). The same seed gives the same files. */
+typedef struct ks_sim_year_result {
+    unsigned generations;   /* one a day */
+    int64_t first_taken_ns; /* UTC; each next generation a day later */
+    int ransom_day;
+    uint64_t files_total, bytes_total; /* summed over the generations */
+    uint64_t max_files;                /* in the largest generation */
+    uint64_t bytes_written;            /* contents written once (the rest are hard links) */
+    unsigned edits, additions, deletions, renames, moves, folder_renames, archives, reorganisations,
+        quiet_days, encrypted;
+} ks_sim_year_result;
+
+ks_status ks_sim_write_backup_year(const char *dir, uint64_t seed, unsigned days, int ransom_day,
+                                   ks_sim_year_result *res, ks_diag *diag);
+
 /* ---- readiness exports (src/sim/audit_exports.c) ----------------------------------
  * What Windows' own tools write about a host's settings, as the collector
  * (scripts/windows/kensa-collect.ps1) saves them in one folder per host: secedit's

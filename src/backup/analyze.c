@@ -211,7 +211,7 @@ const char *ks_backup_type_name(ks_backup_type t)
 static const char *const verdict_names[KS_BV_COUNT] = {
     "clean",       "encrypted",        "partly_encrypted",
     "ransom_note", "ransom_extension", "extension_mismatch",
-    "unreadable"};
+    "unreadable",  "malware"};
 
 const char *ks_backup_verdict_name(ks_backup_verdict v)
 {

@@ -14,7 +14,9 @@ typedef struct ks_bk_entry {
     uint64_t size;
     uint8_t sha256[32];
     uint8_t verdict;
-    uint8_t seen; /* compare: matched by the other generation */
+    uint8_t seen;    /* compare: matched by the other generation */
+    uint8_t checked; /* clean, and its content was checked: a structure walked to its end,
+                        or text; not only recognized by a signature */
 } ks_bk_entry;
 
 struct ks_backup_index {

@@ -82,6 +82,8 @@ void ks_backup_gen_write_json(ks_buf *b, const char *path, const ks_backup_gen *
         ks_buf_printf(b, ",\"max_extension_deletions\":%llu,\"deletions_extension\":",
                       (unsigned long long)g->max_ext_deletions);
         jstr(b, g->deletions_ext);
+        ks_buf_printf(b, ",\"moved\":%llu,\"unverified\":%llu", (unsigned long long)g->moved,
+                      (unsigned long long)g->unverified);
         ks_buf_printf(b, ",\"new_extensions\":%llu,\"new_extension\":",
                       (unsigned long long)g->new_extensions);
         jstr(b, g->new_extension);

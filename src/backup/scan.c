@@ -85,6 +85,8 @@ int ks_backup_index_add(ks_backup_index *x, const char *path, const ks_backup_fi
     e->size = f->size;
     memcpy(e->sha256, f->sha256, 32);
     e->verdict = (uint8_t)f->verdict;
+    e->checked = f->verdict == KS_BV_CLEAN &&
+                 (f->structure == KS_BS_OK || f->type == KS_BT_TEXT || f->type == KS_BT_EMPTY);
     return 0;
 }
 
@@ -231,10 +233,12 @@ static void compare(ks_backup_index *cur, ks_backup_index *prev, ks_backup_gen *
         ks_bk_entry *p = ks_bk_index_find(prev, c->path);
         if (!p) continue;
         p->seen = c->seen = 1;
-        if (p->size == c->size && memcmp(p->sha256, c->sha256, 32) == 0)
+        if (p->size == c->size && memcmp(p->sha256, c->sha256, 32) == 0) {
             g->unchanged++;
-        else
+        } else {
             g->modified++;
+            if (!c->checked) g->unverified++;
+        }
     }
     /* new paths: renamed (an extension appended or changed, or the same content
      * moved) or added */
@@ -252,7 +256,10 @@ static void compare(ks_backup_index *cur, ks_backup_index *prev, ks_backup_gen *
                 free(stem);
             }
         }
-        if (!from && c->size) from = hash_find_unseen(prev, c->sha256);
+        int moved = 0;
+        if (!from && c->size && (from = hash_find_unseen(prev, c->sha256)) != NULL) moved = 1;
+        if (from && !moved && from->size == c->size && memcmp(from->sha256, c->sha256, 32) == 0)
+            moved = 1;
         size_t n;
         const char *e = ext_of(c->path, &n);
         char low[20];
@@ -261,8 +268,15 @@ static void compare(ks_backup_index *cur, ks_backup_index *prev, ks_backup_gen *
         if (from) {
             from->seen = c->seen = 1;
             g->renamed++;
-            size_t dl = slash ? (size_t)(slash - c->path) : 0;
-            counter_add(&folders, c->path, dl);
+            /* the same bytes under another name or in another folder (a folder renamed,
+             * files reorganised) lose nothing: not counted as ransomware renames */
+            if (moved) {
+                g->moved++;
+            } else {
+                size_t dl = slash ? (size_t)(slash - c->path) : 0;
+                counter_add(&folders, c->path, dl);
+                if (!c->checked) g->unverified++;
+            }
         } else {
             g->added++;
         }
@@ -350,13 +364,31 @@ static void judge(ks_backup_gen *g)
                    (unsigned long long)g->max_ext_deletions, g->deletions_ext);
             mass = 1;
         }
-        if (g->prev_files >= 20 && g->share_changed >= KS_BACKUP_SHARE_CHANGED) {
-            append(g->reason, sizeof g->reason, "%.0f%% of the files changed",
-                   100.0 * g->share_changed);
+        /* files rewritten: only those whose new content could not be checked (a
+         * rewrite the content check judged clean is ordinary work, however many there
+         * are between two monthly generations) */
+        double unverified = g->prev_files ? (double)g->unverified / (double)g->prev_files : 0;
+        if (g->prev_files >= 20 && unverified >= KS_BACKUP_SHARE_CHANGED) {
+            append(g->reason, sizeof g->reason,
+                   "%.0f%% of the files rewritten with content that could not be checked",
+                   100.0 * unverified);
+            mass = 1;
+        }
+        /* files gone: most of the generation (archiving a folder and deleting it, or a
+         * reorganisation, leaves far more) */
+        if (g->prev_files >= 20 && g->deleted > g->added &&
+            (g->deleted - g->added) * 3 >= g->prev_files * 2) {
+            append(g->reason, sizeof g->reason, "%llu of %llu files gone",
+                   (unsigned long long)(g->deleted - g->added), (unsigned long long)g->prev_files);
             mass = 1;
         }
         if (g->new_extensions && (mass || g->verdict == KS_BG_ENCRYPTED))
             append(g->reason, sizeof g->reason, "new extension .%s", g->new_extension);
+    }
+    if (v[KS_BV_MALWARE]) {
+        append(g->reason, sizeof g->reason, "%llu files with malware (ClamAV / YARA)",
+               (unsigned long long)v[KS_BV_MALWARE]);
+        mass = 1;
     }
     if (v[KS_BV_UNREADABLE]) {
         append(g->reason, sizeof g->reason, "%llu files could not be read",
@@ -395,11 +427,13 @@ typedef struct scan {
     ks_backup_index *idx;
     unsigned flags;
     int nomem;
+    const ks_backup_malware *malware;
 } scan;
 
 static void one(scan *sc, const char *path, int64_t mtime, const ks_backup_file *f)
 {
     ks_backup_gen *g = sc->g;
+    if (f->verdict == KS_BV_MALWARE) g->malware++;
     g->files++;
     g->bytes += f->size;
     g->by_verdict[f->verdict < KS_BV_COUNT ? f->verdict : KS_BV_UNREADABLE]++;
@@ -459,6 +493,8 @@ static void walk_dir(scan *sc, int dfd, char *rel, size_t rlen, size_t rcap, int
                 snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
                 if (ks_backup_analyze_fd(rel, fd, proc, sc->flags, &f) == KS_ERR_NOMEM)
                     sc->nomem = 1;
+                if (sc->malware && f.verdict != KS_BV_UNREADABLE && lseek(fd, 0, SEEK_SET) == 0)
+                    ks_backup_malware_check_fd(sc->malware, rel, fd, &f);
                 close(fd);
                 one(sc, rel, st.st_mtime, &f);
             }
@@ -470,12 +506,22 @@ static void walk_dir(scan *sc, int dfd, char *rel, size_t rlen, size_t rcap, int
 
 typedef struct arc_ctx {
     struct archive *a;
+    ks_buf *keep; /* the member's bytes for the malware check (NULL: not kept) */
+    int too_big;
 } arc_ctx;
 
 static ssize_t arc_read(void *ctx, void *buf, size_t n)
 {
     arc_ctx *c = ctx;
     la_ssize_t r = archive_read_data(c->a, buf, n);
+    if (r > 0 && c->keep && !c->too_big) {
+        if (c->keep->len + (size_t)r > KS_BACKUP_MALWARE_MAX_MEMBER) {
+            c->too_big = 1;
+        } else {
+            ks_buf_append(c->keep, buf, (size_t)r);
+            if (c->keep->failed) c->too_big = 1;
+        }
+    }
     return r < 0 ? -1 : (ssize_t)r;
 }
 
@@ -494,6 +540,7 @@ static ks_status walk_archive(scan *sc, const char *path, ks_diag *d)
     }
     struct archive_entry *e;
     ks_status st = KS_OK;
+    ks_buf keep = {0};
     int r;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
         if (archive_entry_filetype(e) != AE_IFREG) continue;
@@ -501,12 +548,16 @@ static ks_status walk_archive(scan *sc, const char *path, ks_diag *d)
         if (!name) name = "(no name)";
         while (name[0] == '.' && name[1] == '/') name += 2;
         int64_t mtime = archive_entry_mtime(e);
-        arc_ctx c = {a};
+        ks_buf_reset(&keep);
+        keep.failed = 0;
+        arc_ctx c = {a, sc->malware ? &keep : NULL, 0};
         ks_backup_file f;
         if (ks_backup_analyze(name, arc_read, &c, sc->flags, &f) == KS_ERR_NOMEM) sc->nomem = 1;
         if (f.verdict == KS_BV_UNREADABLE && archive_error_string(a))
             snprintf(f.reason, sizeof f.reason, "cannot be read from the archive: %.180s",
                      archive_error_string(a));
+        else if (sc->malware && !c.too_big)
+            ks_backup_malware_check_mem(sc->malware, name, keep.data, keep.len, &f);
         one(sc, name, mtime, &f);
     }
     if (r != ARCHIVE_EOF) {
@@ -517,6 +568,7 @@ static ks_status walk_archive(scan *sc, const char *path, ks_diag *d)
                     archive_error_string(a) ? archive_error_string(a) : "unknown");
     }
     archive_read_free(a);
+    ks_buf_free(&keep);
     return st;
 }
 
@@ -524,10 +576,17 @@ ks_status ks_backup_scan(const char *path, const ks_backup_index *previous, unsi
                          ks_backup_file_cb cb, void *ctx, ks_backup_gen *gen,
                          ks_backup_index **index_out, ks_diag *d)
 {
+    return ks_backup_scan_malware(path, previous, flags, NULL, cb, ctx, gen, index_out, d);
+}
+
+ks_status ks_backup_scan_malware(const char *path, const ks_backup_index *previous, unsigned flags,
+                                 const ks_backup_malware *m, ks_backup_file_cb cb, void *ctx,
+                                 ks_backup_gen *gen, ks_backup_index **index_out, ks_diag *d)
+{
     if (!path || !gen) return KS_ERR_ARG;
     memset(gen, 0, sizeof *gen);
     if (index_out) *index_out = NULL;
-    scan sc = {cb, ctx, gen, NULL, flags, 0};
+    scan sc = {cb, ctx, gen, NULL, flags, 0, m};
     if (previous || index_out) {
         sc.idx = calloc(1, sizeof *sc.idx);
         if (!sc.idx) return KS_ERR_NOMEM;
