@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "kensa/kensa.h"
@@ -12,6 +13,7 @@
 static const char help_en[] =
     "usage: kensa simulate -o DIR [--seed N] [--scenario NAME] [--truth FILE]\n"
     "                      [--site-out FILE] [--audit-out DIR2] [--backups-out DIR3]\n"
+    "                      [--days N] [--size small|midsize] [--max-file-mb MB]\n"
     "\n"
     "Writes DIR/Security.evtx and DIR/System.evtx: a synthetic day of a small hospital\n"
     "(staff logons on EMR terminals and to the file server, an administrator's RDP\n"
@@ -35,6 +37,16 @@ static const char help_en[] =
     "                              shadows (4688), the Security log cleared (1102); adds\n"
     "                              DIR/vpn/fortigate.log (FortiGate syslog, four weeks)\n"
     "              none            an ordinary day and night, no attack\n"
+    "  --days N    N days (1 to 3660) ending with that day and its night: ordinary work\n"
+    "              with a fuller event mix (4672, 4688, 5140, 5145, mistyped passwords),\n"
+    "              quieter weekends and holidays; the intrusion stays in the last night.\n"
+    "              Written day by day; a full Security.evtx or System.evtx is renamed\n"
+    "              DIR/Archive-Security-YYYY-MM-DD-HH-MM-SS-mmm.evtx, as Windows archives\n"
+    "              it, and a new one begun\n"
+    "  --size NAME small (the default: 16 staff, 12 EMR terminals, 5 servers) or\n"
+    "              midsize (300 staff, 60 EMR terminals, a dozen servers; with --days 365\n"
+    "              several GB)\n"
+    "  --max-file-mb MB roll .evtx files over before this size (default 256, 1 to 4095)\n"
     "  --truth FILE    also write the ground truth as JSON: first_intrusion (ISO 8601\n"
     "              UTC), the attacker's address and account, the planted chain\n"
     "  --site-out FILE also write the practice hospital's site.yaml (for --site)\n"
@@ -79,6 +91,14 @@ static const char help_ja[] =
     "                               コピー削除 (4688)、Security ログの消去 (1102)。\n"
     "                               vpn/fortigate.log (FortiGate の syslog、4 週間分) も書く\n"
     "               none            攻撃のない普通の 1 日\n"
+    "  --days N     その日と夜で終わる N 日分 (1〜3660)。普段の業務に 4672、4688、5140、\n"
+    "               5145、パスワードの打ち間違いも加わり、土日祝日は少なめ。侵入は最後の夜\n"
+    "               のまま。1 日ずつ書き、満杯になった Security.evtx や System.evtx は\n"
+    "               Windows のアーカイブと同じく Archive-Security-YYYY-MM-DD-HH-MM-SS-mmm.evtx\n"
+    "               に改名して新しいファイルを始めます\n"
+    "  --size 名前  small (既定: 職員 16 人、電子カルテ端末 12 台、サーバー 5 台) か\n"
+    "               midsize (職員 300 人、端末 60 台、サーバー 12 台。--days 365 で数 GB)\n"
+    "  --max-file-mb MB  .evtx をこの大きさの手前で切り替える (既定 256、1〜4095)\n"
     "  --truth ファイル     正解 (最初の侵入時刻 first_intrusion、攻撃者のアドレスと\n"
     "               アカウント、仕込んだ攻撃の連鎖) を JSON で書く\n"
     "  --site-out ファイル  練習用病院の site.yaml を書く (--site 用)\n"
@@ -97,6 +117,24 @@ static const char help_ja[] =
     "例:\n"
     "  kensa simulate -o demo && kensa dump --format xml demo/Security.evtx\n";
 
+/* A whole number from lo to hi, or -1. */
+static long long whole(const char *v, long long lo, long long hi)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || errno || n < lo || n > hi) return -1;
+    return n;
+}
+
+static void on_day(void *ctx, unsigned day, unsigned days, uint64_t bytes)
+{
+    (void)ctx;
+    if (day % 30 == 0 || day == days)
+        fprintf(stderr, "\r%u/%u days, %.1f MB", day, days, (double)bytes / 1e6);
+    if (day == days) fputc('\n', stderr);
+}
+
 static void put_time(FILE *f, int64_t ns)
 {
     ks_buf b = {0};
@@ -111,6 +149,7 @@ int cmd_simulate(int argc, char **argv)
     const char *dir = NULL, *truth = NULL, *site = NULL, *audit = NULL, *backups = NULL;
     uint64_t seed = 1;
     ks_sim_scenario scenario = KS_SIM_RDP_BRUTEFORCE;
+    ks_sim_days_opts dopts = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -125,6 +164,31 @@ int cmd_simulate(int argc, char **argv)
                 return KS_EXIT_USAGE;
             }
             scenario = (ks_sim_scenario)sc;
+        } else if (strcmp(a, "--days") == 0 && i + 1 < argc) {
+            long long n = whole(argv[++i], 1, KS_SIM_MAX_DAYS);
+            if (n < 0) {
+                fprintf(stderr,
+                        ja ? "--days: 1 から %d までの整数を指定してください\n"
+                           : "--days: a whole number from 1 to %d\n",
+                        KS_SIM_MAX_DAYS);
+                return KS_EXIT_USAGE;
+            }
+            dopts.days = (unsigned)n;
+        } else if (strcmp(a, "--size") == 0 && i + 1 < argc) {
+            int sz = ks_sim_size_find(argv[++i]);
+            if (sz < 0) {
+                fprintf(stderr, "--size: small or midsize\n");
+                return KS_EXIT_USAGE;
+            }
+            dopts.size = (ks_sim_size)sz;
+        } else if (strcmp(a, "--max-file-mb") == 0 && i + 1 < argc) {
+            long long n = whole(argv[++i], 1, 4095);
+            if (n < 0) {
+                fprintf(stderr, ja ? "--max-file-mb: 1 から 4095 までの整数を指定してください\n"
+                                   : "--max-file-mb: a whole number from 1 to 4095\n");
+                return KS_EXIT_USAGE;
+            }
+            dopts.max_file_bytes = (uint64_t)n << 20;
         } else if (strcmp(a, "--truth") == 0 && i + 1 < argc) {
             truth = argv[++i];
         } else if (strcmp(a, "--site-out") == 0 && i + 1 < argc) {
@@ -155,7 +219,9 @@ int cmd_simulate(int argc, char **argv)
     }
     ks_sim_result res;
     ks_diag d = {0};
-    if (ks_sim_write_scenario(dir, seed, scenario, &res, &d) != KS_OK ||
+    dopts.scenario = scenario;
+    if (isatty(fileno(stderr))) dopts.progress = on_day;
+    if (ks_sim_write_days(dir, seed, &dopts, &res, &d) != KS_OK ||
         (audit && ks_sim_write_audit(audit, seed, &d) != KS_OK) ||
         (backups && ks_sim_write_backups(backups, seed, &res, &d) != KS_OK)) {
         fprintf(stderr, ja ? "%s: 書き込めません: %s\n" : "%s: cannot write: %s\n",
@@ -168,6 +234,10 @@ int cmd_simulate(int argc, char **argv)
                 d.file ? d.file : "", d.what);
         return KS_EXIT_FAIL;
     }
+    if (res.days > 1 || res.archives)
+        printf(ja ? "%u 日分、.evtx %.1f MB (アーカイブ %u 個)\n"
+                  : "%u days, %.1f MB of .evtx (%u archived files)\n",
+               res.days, (double)res.evtx_bytes / 1e6, res.archives);
     for (unsigned i = 0; i < res.nfiles; i++) {
         const ks_sim_file *f = &res.files[i];
         printf(ja ? "%s: %llu 件 (" : "%s: %llu events (", f->path, (unsigned long long)f->events);

@@ -73,16 +73,63 @@ typedef struct ks_sim_result {
     unsigned nbackups;
     char backup_restore[4096];
     char backup_first_bad[4096];
+    /* ks_sim_write_days: the days written; the .evtx files rolled over into
+     * DIR/Archive-<log>-<UTC time of its last event>.evtx (files[0..1] then count every
+     * event of their log, archives included, and span all of them); the bytes of every
+     * .evtx file written */
+    unsigned days;
+    unsigned archives;
+    uint64_t evtx_bytes;
 } ks_sim_result;
 
 /* Write DIR/Security.evtx and DIR/System.evtx (DIR and the folders above it are
  * created if missing; existing files are replaced; scenario vpn adds
  * DIR/vpn/fortigate.log, RFC 3164 lines in FortiOS key=value form with date=, time=
- * and tz=). The same seed always gives the same files, byte for byte. res (if not NULL) is filled; diag (if not NULL) says what failed. */
+ * and tz=). The same seed always gives the same files, byte for byte. res (if not NULL) is filled;
+ * diag (if not NULL) says what failed. */
 ks_status ks_sim_write(const char *dir, uint64_t seed, ks_sim_result *res, ks_diag *diag);
 /* The same for a scenario (KS_SIM_NO_ATTACK: res says no intrusion, all zero). */
 ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario scenario,
                                 ks_sim_result *res, ks_diag *diag);
+
+/* The size of the hospital: KS_SIM_SMALL is the practice hospital above (16 staff,
+ * 12 EMR terminals, 5 servers); KS_SIM_MIDSIZE has the same servers and names plus
+ * DC02, FS02, EMR-AP01, PACS01, LAB01, PRINT01 and WSUS01 (a dozen servers), 60 EMR
+ * terminals (EMR-TERM-01..60, 10.10.2.11-70) and 300 staff (the 16 above first). */
+typedef enum ks_sim_size { KS_SIM_SMALL = 0, KS_SIM_MIDSIZE, KS_SIM_SIZE_COUNT } ks_sim_size;
+
+/* "small", "midsize"; and back (-1 for an unknown name). */
+const char *ks_sim_size_name(ks_sim_size s);
+int ks_sim_size_find(const char *name);
+
+#define KS_SIM_MAX_DAYS 3660
+
+typedef struct ks_sim_days_opts {
+    ks_sim_scenario scenario;
+    unsigned days; /* 1..KS_SIM_MAX_DAYS; 0 is 1 */
+    ks_sim_size size;
+    uint64_t max_file_bytes; /* roll an .evtx file over before it passes this; 0: 256 MiB;
+                                at least 1 MiB is used */
+    /* called after each day is written (may be NULL) */
+    void (*progress)(void *ctx, unsigned day, unsigned days, uint64_t bytes);
+    void *ctx;
+} ks_sim_days_opts;
+
+/* Days of a hospital ending with the simulated day of ks_sim_write_scenario and its
+ * night (the intrusion stays there, so res and truth.json mean the same). One day of
+ * the small hospital is exactly ks_sim_write_scenario's files. Otherwise every day
+ * has the fuller event mix: 4624/4634 with 4672 for administrators, 4688 for the
+ * programs staff start, 5140/5145 for the file shares, now and then a mistyped
+ * password (4625), services starting and stopping (7036); weekends, Japanese
+ * holidays and the New Year are quieter (one in four staff, no administrator, no
+ * vendor). Written day by day: memory does not grow with days. Security.evtx and
+ * System.evtx are the current logs; when one would pass max_file_bytes it is closed
+ * and renamed DIR/Archive-Security-YYYY-MM-DD-HH-MM-SS-mmm.evtx (as Windows archives
+ * a full log; record ids restart at 1 in each file) and a new one begun. Archives of
+ * an earlier run in DIR are removed. The same seed and options always give the same
+ * files. */
+ks_status ks_sim_write_days(const char *dir, uint64_t seed, const ks_sim_days_opts *o,
+                            ks_sim_result *res, ks_diag *diag);
 
 /* The ground truth of a run as JSON (truth.json): seed, first_intrusion (ISO 8601
  * UTC), first_attempt, attacker address, account, entry host and the chain. Kept out

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 #include "kensa/evtx_writer.h"
 #include "kensa/simulate.h"
@@ -71,8 +72,11 @@ enum kind {
     K_SVC_STATE,
     K_SVC_INSTALL,
     K_CLEARED,
-    K_PROCESS,
-    K_SEC_CLEARED
+    K_PROCESS, /* 4688: PROCS[item] */
+    K_SEC_CLEARED,
+    K_PRIV,      /* 4672: an administrator's logon */
+    K_SHARE,     /* 5140: SHARES[item] */
+    K_SHARE_FILE /* 5145: SHARES[item], SHARE_FILES[type] */
 };
 
 /* One event to write, before it is turned into fields. */
@@ -102,6 +106,15 @@ typedef struct sim {
     uint64_t next_logon_id;
     sev *ev;
     size_t n, cap;
+    uint32_t seq;
+    /* the hospital: hosts (HOSTS's first H_TERM, then nterm terminals, then the other
+     * servers), its staff; ks_sim_write_days's days have the fuller mix (rich), and
+     * some are quiet (weekends, holidays) */
+    const host *hosts;
+    unsigned nterm, nhosts;
+    const account *staff;
+    size_t nstaff;
+    int rich, quiet, day;
     vline *vl; /* scenario vpn: the FortiGate's lines */
     size_t nv, capv;
     int failed; /* out of memory */
@@ -151,7 +164,7 @@ static sev *add(sim *s, int64_t t, enum kind k, uint8_t where)
         s->cap = cap;
     }
     sev *e = &s->ev[s->n];
-    *e = (sev){.t = t, .seq = (uint32_t)s->n, .kind = (uint8_t)k, .host = where};
+    *e = (sev){.t = t, .seq = s->seq++, .kind = (uint8_t)k, .host = where};
     s->n++;
     return e;
 }
@@ -162,73 +175,168 @@ static sev *logon(sim *s, int64_t t, uint8_t type, uint8_t where, const account 
 {
     sev *e = add(s, t, K_LOGON, where);
     if (!e) return NULL;
+    size_t at = s->n - 1;
     e->type = type;
     e->acct = a;
     e->ip = ip;
     e->workstation = ws;
     e->logon_id = s->next_logon_id += 0x1000 + below(s, 0x40000);
     e->port = type == 3 ? (uint16_t)(49152 + below(s, 16000)) : 0;
+    sev copy = *e;
+    if (s->rich && a->admin) { /* the special privileges of the new logon */
+        sev *p = add(s, t, K_PRIV, where);
+        if (!p) return NULL;
+        p->acct = a;
+        p->logon_id = copy.logon_id;
+    }
     if (dur > 0) {
-        sev copy = *e;
         sev *o = add(s, t + dur, K_LOGOFF, where);
         if (!o) return NULL;
         o->type = copy.type;
         o->acct = copy.acct;
         o->logon_id = copy.logon_id;
-        e = &s->ev[s->n - 2];
     }
-    return e;
+    return &s->ev[at];
 }
+
+/* The programs a user starts on a terminal (4688, PROCS), and the files of a share
+ * they open (5140 once, 5145 per file): only on the days of ks_sim_write_days. */
+enum { P_VSSADMIN, P_USERINIT, P_EXPLORER, P_EMR, P_WORD, P_EXCEL, P_EDGE, P_PDF, NPROCS };
+enum { NSHARES = 4, NSHARE_FILES = 12 };
+
+static void desk_processes(sim *s, int64_t in, int64_t out, uint8_t term, const account *a,
+                           uint64_t id)
+{
+    static const uint8_t first[3] = {P_USERINIT, P_EXPLORER, P_EMR};
+    for (int k = 0; k < 3; k++) {
+        sev *p = add(s, in + (3 + 2 * k) * NS_PER_S + below(s, 10000000) * 100, K_PROCESS, term);
+        if (!p) return;
+        p->acct = a;
+        p->logon_id = id;
+        p->item = first[k];
+    }
+    unsigned more = 2 + below(s, 6);
+    for (unsigned k = 0; k < more; k++) {
+        int64_t t = in + (int64_t)below(s, (uint32_t)((out - in) / NS_PER_S)) * NS_PER_S;
+        sev *p = add(s, t, K_PROCESS, term);
+        if (!p) return;
+        p->acct = a;
+        p->logon_id = id;
+        p->item = (uint16_t)(P_EMR + below(s, NPROCS - P_EMR));
+    }
+}
+
+static void share_access(sim *s, const sev *lo, int64_t dur)
+{
+    sev copy = *lo;
+    uint16_t share = (uint16_t)below(s, NSHARES);
+    sev *e = add(s, copy.t + 1 + below(s, 1000) * 100, K_SHARE, copy.host);
+    if (!e) return;
+    e->acct = copy.acct;
+    e->logon_id = copy.logon_id;
+    e->ip = copy.ip;
+    e->port = copy.port;
+    e->item = share;
+    unsigned files = 4 + below(s, 17);
+    for (unsigned k = 0; k < files; k++) {
+        int64_t t = copy.t + (int64_t)below(s, (uint32_t)(dur / NS_PER_S)) * NS_PER_S +
+                    below(s, 10000000) * 100;
+        sev *f = add(s, t, K_SHARE_FILE, copy.host);
+        if (!f) return;
+        f->acct = copy.acct;
+        f->logon_id = copy.logon_id;
+        f->ip = copy.ip;
+        f->port = copy.port;
+        f->item = share;
+        f->type = (uint8_t)below(s, NSHARE_FILES);
+    }
+}
+
+/* The host of the midsize hospital's second server of a kind (FS02, EMR-AP01), or
+ * the small hospital's only one. */
+static uint8_t server_of(const sim *s, uint8_t h, unsigned extra)
+{
+    unsigned at = H_TERM + s->nterm + extra;
+    return at < s->nhosts ? (uint8_t)at : h;
+}
+
+enum { X_DC02, X_FS02, X_EMRAP01, X_PACS01, X_LAB01, X_PRINT01, X_WSUS01, NEXTRA };
 
 static void ordinary_day(sim *s)
 {
+    const int d = s->day, quiet = s->rich && s->quiet;
     /* staff: a session on their terminal, Kerberos logons to the domain controller,
-     * file server visits during the day */
-    for (size_t i = 0; i < sizeof STAFF / sizeof STAFF[0]; i++) {
-        const account *a = &STAFF[i];
-        uint8_t term = (uint8_t)(H_TERM + (i + below(s, 3)) % NTERM);
-        const host *h = &HOSTS[term];
-        int64_t in = jst(s, 0, 7, 45, 0) + (int64_t)below(s, 75) * MINUTE;
-        int64_t out = jst(s, 0, 17, 0, 0) + (int64_t)below(s, 120) * MINUTE;
-        logon(s, in, 2, term, a, "127.0.0.1", h->name, out - in);
-        logon(s, in + (2 + below(s, 5)) * NS_PER_S, 3, H_DC01, a, h->ip, "-",
+     * file server visits during the day (on quiet days one in four is on duty) */
+    for (size_t i = 0; i < s->nstaff; i++) {
+        const account *a = &s->staff[i];
+        if (quiet && below(s, 4)) continue;
+        uint8_t term = (uint8_t)(H_TERM + (i + below(s, 3)) % s->nterm);
+        const host *h = &s->hosts[term];
+        int64_t in = jst(s, d, 7, 45, 0) + (int64_t)below(s, 75) * MINUTE;
+        int64_t out = jst(s, d, 17, 0, 0) + (int64_t)below(s, 120) * MINUTE;
+        if (s->rich && !below(s, 40)) { /* a mistyped password first */
+            sev *f = add(s, in - (5 + below(s, 20)) * NS_PER_S, K_FAIL, term);
+            if (!f) return;
+            f->type = 2;
+            f->ip = "127.0.0.1";
+            f->workstation = h->name;
+            f->target_name = a->name;
+        }
+        sev *lo = logon(s, in, 2, term, a, "127.0.0.1", h->name, out - in);
+        if (lo && s->rich) desk_processes(s, in, out, term, a, lo->logon_id);
+        uint8_t dc = s->rich && below(s, 2) ? server_of(s, H_DC01, X_DC02) : H_DC01;
+        logon(s, in + (2 + below(s, 5)) * NS_PER_S, 3, dc, a, h->ip, "-",
               (1 + below(s, 20)) * NS_PER_S);
         unsigned visits = 2 + below(s, 4);
         for (unsigned v = 0; v < visits; v++) {
             int64_t t = in + (int64_t)below(s, (uint32_t)((out - in) / MINUTE)) * MINUTE;
-            logon(s, t, 3, H_FS01, a, h->ip, "-", (1 + below(s, 25)) * MINUTE);
-            logon(s, t - 2 * NS_PER_S, 3, H_DC01, a, h->ip, "-", 3 * NS_PER_S);
+            uint8_t fs = s->rich && below(s, 3) == 0 ? server_of(s, H_FS01, X_FS02) : H_FS01;
+            int64_t dur = (1 + below(s, 25)) * MINUTE;
+            lo = logon(s, t, 3, fs, a, h->ip, "-", dur);
+            if (lo && s->rich) share_access(s, lo, dur);
+            logon(s, t - 2 * NS_PER_S, 3, dc, a, h->ip, "-", 3 * NS_PER_S);
+        }
+        /* the EMR client's logons to its application server */
+        unsigned emr = s->rich ? 2 + below(s, 5) : 0;
+        for (unsigned v = 0; v < emr; v++) {
+            int64_t t = in + (int64_t)below(s, (uint32_t)((out - in) / MINUTE)) * MINUTE;
+            logon(s, t, 3, server_of(s, H_EMRDB01, X_EMRAP01), a, h->ip, "-",
+                  (1 + below(s, 30)) * MINUTE);
         }
     }
     /* the administrator: a desk session and RDP to the servers */
-    const host *it = &HOSTS[H_ITPC01];
-    int64_t in = jst(s, 0, 8, 50, 0), out = jst(s, 0, 18, 20, 0);
-    logon(s, in, 2, H_ITPC01, &ADMIN, "127.0.0.1", it->name, out - in);
-    static const uint8_t servers[] = {H_FS01, H_DC01, H_EMRDB01, H_BK01};
-    for (int k = 0; k < 3; k++) {
-        uint8_t to = servers[below(s, 4)];
-        int64_t t = jst(s, 0, 9 + 3 * k, (int)below(s, 50), 0);
-        logon(s, t, 10, to, &ADMIN, it->ip, HOSTS[to].name, (10 + below(s, 40)) * MINUTE);
+    const host *it = &s->hosts[H_ITPC01];
+    int64_t t;
+    if (!quiet) {
+        int64_t in = jst(s, d, 8, 50, 0), out = jst(s, d, 18, 20, 0);
+        logon(s, in, 2, H_ITPC01, &ADMIN, "127.0.0.1", it->name, out - in);
+        static const uint8_t servers[] = {H_FS01, H_DC01, H_EMRDB01, H_BK01};
+        for (int k = 0; k < 3; k++) {
+            uint8_t to = servers[below(s, 4)];
+            t = jst(s, d, 9 + 3 * k, (int)below(s, 50), 0);
+            logon(s, t, 10, to, &ADMIN, it->ip, s->hosts[to].name, (10 + below(s, 40)) * MINUTE);
+        }
+        /* the vendor's remote maintenance: RDP to RDS01, then to the EMR database */
+        t = jst(s, d, 14, 5 + (int)below(s, 20), 0);
+        s->vendor_rdp = t;
+        logon(s, t, 10, H_RDS01, &VENDOR, s->vendor_ip, "RDS01", 35 * MINUTE);
+        sev *e = logon(s, t + 4 * MINUTE, 3, H_EMRDB01, &VENDOR, s->hosts[H_RDS01].ip, "RDS01",
+                       20 * MINUTE);
+        if (e) e->ntlm = 1;
     }
-    /* the vendor's remote maintenance: RDP to RDS01, then to the EMR database */
-    int64_t t = jst(s, 0, 14, 5 + (int)below(s, 20), 0);
-    s->vendor_rdp = t;
-    logon(s, t, 10, H_RDS01, &VENDOR, s->vendor_ip, "RDS01", 35 * MINUTE);
-    sev *e =
-        logon(s, t + 4 * MINUTE, 3, H_EMRDB01, &VENDOR, HOSTS[H_RDS01].ip, "RDS01", 20 * MINUTE);
-    if (e) e->ntlm = 1;
     /* the nightly backup */
-    t = jst(s, 1, 1, 0, 0);
+    t = jst(s, d + 1, 1, 0, 0);
     static const uint8_t backed_up[] = {H_DC01, H_FS01, H_EMRDB01};
     for (int k = 0; k < 3; k++)
         logon(s, t + (k * 12 + (int)below(s, 4)) * MINUTE, 3, backed_up[k], &BACKUP,
-              HOSTS[H_BK01].ip, "-", (5 + below(s, 10)) * MINUTE);
+              s->hosts[H_BK01].ip, "-", (5 + below(s, 10)) * MINUTE);
     /* services starting and stopping on the servers (BK01's System log is cleared
      * later, so it has none) */
     static const uint8_t svc_hosts[] = {H_DC01, H_FS01, H_EMRDB01, H_RDS01};
-    for (int k = 0; k < 8; k++) {
-        int64_t ts = jst(s, 0, 8 + (int)below(s, 10), (int)below(s, 60), 0);
-        uint8_t h = svc_hosts[below(s, 4)];
+    int nsvc = s->rich ? 8 + 2 * (int)(s->nhosts - H_TERM - s->nterm) : 8;
+    for (int k = 0; k < nsvc; k++) {
+        int64_t ts = jst(s, d, 8 + (int)below(s, 10), (int)below(s, 60), 0);
+        uint8_t h = k < 8 ? svc_hosts[below(s, 4)] : server_of(s, H_DC01, (unsigned)(k - 8) / 2);
         uint16_t svc = (uint16_t)below(s, 3);
         sev *a = add(s, ts, K_SVC_STATE, h);
         sev *b = add(s, ts + (2 + below(s, 10)) * MINUTE, K_SVC_STATE, h);
@@ -656,7 +764,7 @@ static void system_event(ks_event *ev, int scm, uint32_t id)
 /* The 4624 fields (version 2) for a logon. */
 static void logon_fields(fb *b, sim *s, const sev *e)
 {
-    const host *h = &HOSTS[e->host];
+    const host *h = &s->hosts[e->host];
     const account *a = e->acct;
     char machine[48];
     snprintf(machine, sizeof machine, "%s$", h->name);
@@ -739,13 +847,56 @@ static const char *const IMPLANTS[4][3] = {
     {"AnyDesk", "\"C:\\Program Files (x86)\\AnyDesk\\AnyDesk.exe\" --service", "auto start"},
 };
 
+typedef struct proc {
+    const char *image, *command, *parent, *elevation, *label;
+    uint64_t parent_id;
+} proc;
+
+static const proc PROCS[NPROCS] = {
+    {"C:\\Windows\\System32\\vssadmin.exe", "vssadmin.exe delete shadows /all /quiet",
+     "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "%%1936", "S-1-16-12288", 0xe14},
+    {"C:\\Windows\\System32\\userinit.exe", "C:\\Windows\\system32\\userinit.exe",
+     "C:\\Windows\\System32\\winlogon.exe", "%%1938", "S-1-16-8192", 0x2f0},
+    {"C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE",
+     "C:\\Windows\\System32\\userinit.exe", "%%1938", "S-1-16-8192", 0x1b3c},
+    {"C:\\Program Files\\HospEMR\\EmrClient.exe",
+     "\"C:\\Program Files\\HospEMR\\EmrClient.exe\" /server:EMR-DB01", "C:\\Windows\\explorer.exe",
+     "%%1938", "S-1-16-8192", 0x1c20},
+    {"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
+     "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE\" /n",
+     "C:\\Windows\\explorer.exe", "%%1938", "S-1-16-8192", 0x1c20},
+    {"C:\\Program Files\\Microsoft Office\\root\\Office16\\EXCEL.EXE",
+     "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\EXCEL.EXE\"",
+     "C:\\Windows\\explorer.exe", "%%1938", "S-1-16-8192", 0x1c20},
+    {"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
+     "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\"",
+     "C:\\Windows\\explorer.exe", "%%1938", "S-1-16-8192", 0x1c20},
+    {"C:\\Program Files\\Adobe\\Acrobat DC\\Acrobat\\Acrobat.exe",
+     "\"C:\\Program Files\\Adobe\\Acrobat DC\\Acrobat\\Acrobat.exe\"", "C:\\Windows\\explorer.exe",
+     "%%1938", "S-1-16-8192", 0x1c20},
+};
+
+static const char *const SHARES[NSHARES][2] = {
+    {"\\\\*\\Nursing", "\\??\\D:\\Shares\\Nursing"},
+    {"\\\\*\\Medical", "\\??\\D:\\Shares\\Medical"},
+    {"\\\\*\\Admin", "\\??\\D:\\Shares\\Admin"},
+    {"\\\\*\\Common", "\\??\\D:\\Shares\\Common"},
+};
+
+static const char *const SHARE_FILES[NSHARE_FILES] = {
+    "shift\\2024\\roster.xlsx",    "manuals\\infection-control.pdf", "forms\\incident-report.docx",
+    "meetings\\minutes.docx",      "stats\\beds-occupancy.xlsx",     "desktop.ini",
+    "training\\bls-schedule.xlsx", "orders\\supplies.xlsx",          "handover\\ward-3.docx",
+    "lab\\reference-ranges.pdf",   "it\\printer-setup.pdf",          "forms\\leave-request.docx",
+};
+
 /* Turn e into an event; returns 1 for the System log, 0 for Security. */
 static int build(sim *s, const sev *e, fb *b, ks_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     b->n = 0;
     b->used = 0;
-    const host *h = &HOSTS[e->host];
+    const host *h = &s->hosts[e->host];
     snprintf(b->computer, sizeof b->computer, "%s" FQDN, h->name);
     ev->time_ns = e->t;
     ev->host = (ks_str){b->computer, strlen(b->computer)};
@@ -797,23 +948,69 @@ static int build(sim *s, const sev *e, fb *b, ks_event *ev)
         str(b, "AccountName", "LocalSystem");
         break;
     }
-    case K_PROCESS: { /* vssadmin from WMI in the network logon's session */
+    case K_PROCESS: { /* P_VSSADMIN: from WMI in the network logon's session */
+        const proc *p = &PROCS[e->item < NPROCS ? e->item : 0];
         security_event(ev, 4688, 13312, 2, UINT64_C(0x8020000000000000));
         sid(b, "SubjectUserSid", e->acct->rid, 1);
         str(b, "SubjectUserName", e->acct->name);
         str(b, "SubjectDomainName", DOMAIN);
         num(b, "SubjectLogonId", KS_VT_HEX64, e->logon_id, 8);
         num(b, "NewProcessId", KS_VT_HEX64, 0x1a00 + 4 * (uint64_t)below(s, 0x400), 8);
-        str(b, "NewProcessName", "C:\\Windows\\System32\\vssadmin.exe");
-        str(b, "TokenElevationType", "%%1936");
-        num(b, "ProcessId", KS_VT_HEX64, 0xe14, 8);
-        str(b, "CommandLine", "vssadmin.exe delete shadows /all /quiet");
+        str(b, "NewProcessName", p->image);
+        str(b, "TokenElevationType", p->elevation);
+        num(b, "ProcessId", KS_VT_HEX64, p->parent_id, 8);
+        str(b, "CommandLine", p->command);
         sid(b, "TargetUserSid", 0, 0);
         str(b, "TargetUserName", "-");
         str(b, "TargetDomainName", "-");
         num(b, "TargetLogonId", KS_VT_HEX64, 0, 8);
-        str(b, "ParentProcessName", "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe");
-        str(b, "MandatoryLabel", "S-1-16-12288");
+        str(b, "ParentProcessName", p->parent);
+        str(b, "MandatoryLabel", p->label);
+        break;
+    }
+    case K_PRIV: /* 4672 */
+        security_event(ev, 4672, 12548, 0, UINT64_C(0x8020000000000000));
+        sid(b, "SubjectUserSid", e->acct->rid, 1);
+        str(b, "SubjectUserName", e->acct->name);
+        str(b, "SubjectDomainName", DOMAIN);
+        num(b, "SubjectLogonId", KS_VT_HEX64, e->logon_id, 8);
+        str(b, "PrivilegeList",
+            "SeSecurityPrivilege\r\n\t\t\tSeBackupPrivilege\r\n\t\t\t"
+            "SeRestorePrivilege\r\n\t\t\tSeTakeOwnershipPrivilege\r\n"
+            "\t\t\tSeDebugPrivilege\r\n\t\t\tSeSystemEnvironmentPrivilege"
+            "\r\n\t\t\tSeLoadDriverPrivilege\r\n\t\t\t"
+            "SeImpersonatePrivilege\r\n\t\t\tSeDelegateSessionUserImpersonate"
+            "Privilege\r\n\t\t\tSeEnableDelegationPrivilege");
+        break;
+    case K_SHARE:      /* 5140 */
+    case K_SHARE_FILE: /* 5145 */
+    {
+        int file = e->kind == K_SHARE_FILE;
+        const char *const *sh = SHARES[e->item % NSHARES];
+        security_event(ev, file ? 5145 : 5140, file ? 12811 : 12808, file ? 0 : 1,
+                       UINT64_C(0x8020000000000000));
+        sid(b, "SubjectUserSid", e->acct->rid, 1);
+        str(b, "SubjectUserName", e->acct->name);
+        str(b, "SubjectDomainName", DOMAIN);
+        num(b, "SubjectLogonId", KS_VT_HEX64, e->logon_id, 8);
+        str(b, "ObjectType", "File");
+        str(b, "IpAddress", e->ip);
+        char port[8];
+        snprintf(port, sizeof port, "%u", (unsigned)e->port);
+        str(b, "IpPort", port);
+        str(b, "ShareName", sh[0]);
+        str(b, "ShareLocalPath", sh[1]);
+        if (file) {
+            str(b, "RelativeTargetName", SHARE_FILES[e->type % NSHARE_FILES]);
+            num(b, "AccessMask", KS_VT_HEX32, 0x120089, 4);
+            str(b, "AccessList",
+                "%%1538\r\n\t\t\t\t%%1541\r\n\t\t\t\t%%4416\r\n"
+                "\t\t\t\t%%4419\r\n\t\t\t\t%%4423\r\n\t\t\t\t");
+            str(b, "AccessReason", "-");
+        } else {
+            num(b, "AccessMask", KS_VT_HEX32, 0x1, 4);
+            str(b, "AccessList", "%%4416\r\n\t\t\t\t");
+        }
         break;
     }
     case K_SEC_CLEARED: /* 1102: the event log service writes it into Security */
@@ -964,8 +1161,14 @@ ks_status ks_sim_write_scenario(const char *dir, uint64_t seed, ks_sim_scenario 
     }
     res->nfiles = 2;
 
-    sim s = {
-        .rng = seed, .next_logon_id = 0x3a0000 + (seed % 0x10000) * 0x100, .vendor_ip = VENDOR_IP};
+    sim s = {.rng = seed,
+             .next_logon_id = 0x3a0000 + (seed % 0x10000) * 0x100,
+             .vendor_ip = VENDOR_IP,
+             .hosts = HOSTS,
+             .nterm = NTERM,
+             .nhosts = H_TERM + NTERM,
+             .staff = STAFF,
+             .nstaff = sizeof STAFF / sizeof STAFF[0]};
     ks_evtx_writer *w[2] = {NULL, NULL};
     fb *b = malloc(sizeof *b);
     ks_status st = KS_OK;
@@ -1008,6 +1211,290 @@ out:
     free(s.ev);
     free(s.vl);
     free(b);
+    return st;
+}
+
+/* --- days of a hospital (ks_sim_write_days) ------------------------------------ */
+
+static const char *const SIZES[KS_SIM_SIZE_COUNT] = {"small", "midsize"};
+
+const char *ks_sim_size_name(ks_sim_size s)
+{
+    return (unsigned)s < KS_SIM_SIZE_COUNT ? SIZES[s] : "";
+}
+
+int ks_sim_size_find(const char *name)
+{
+    for (int i = 0; name && i < KS_SIM_SIZE_COUNT; i++)
+        if (!strcmp(name, SIZES[i])) return i;
+    return -1;
+}
+
+enum { MID_TERMS = 60, MID_STAFF = 300 };
+
+static const host MID_EXTRA[NEXTRA] = {
+    {"DC02", "10.10.1.11"},   {"FS02", "10.10.1.21"},  {"EMR-AP01", "10.10.1.31"},
+    {"PACS01", "10.10.1.60"}, {"LAB01", "10.10.1.70"}, {"PRINT01", "10.10.1.80"},
+    {"WSUS01", "10.10.1.90"},
+};
+
+/* The midsize hospital: its tables and the names they point to. */
+typedef struct hospital {
+    host hosts[H_TERM + MID_TERMS + NEXTRA];
+    char term_name[MID_TERMS][16], term_ip[MID_TERMS][16];
+    account staff[MID_STAFF];
+    char staff_name[MID_STAFF][24];
+} hospital;
+
+static void hospital_midsize(hospital *hp)
+{
+    static const char *const SURNAMES[40] = {
+        "tanaka",    "suzuki",    "sato",     "takahashi", "watanabe",  "ito",      "yamamoto",
+        "nakamura",  "kobayashi", "kato",     "yoshida",   "yamada",    "sasaki",   "yamaguchi",
+        "matsumoto", "inoue",     "kimura",   "hayashi",   "saito",     "shimizu",  "yamazaki",
+        "mori",      "abe",       "ikeda",    "hashimoto", "yamashita", "ishikawa", "nakajima",
+        "maeda",     "fujita",    "ogawa",    "goto",      "okada",     "hasegawa", "murakami",
+        "kondo",     "ishii",     "sakamoto", "endo",      "aoki"};
+    static const char INITIALS[] = "dfgijouw"; /* none of STAFF's: names stay unique */
+    memcpy(hp->hosts, HOSTS, H_TERM * sizeof *hp->hosts);
+    for (unsigned k = 0; k < MID_TERMS; k++) {
+        snprintf(hp->term_name[k], sizeof hp->term_name[k], "EMR-TERM-%02u", k + 1);
+        snprintf(hp->term_ip[k], sizeof hp->term_ip[k], "10.10.2.%u", 11 + k);
+        hp->hosts[H_TERM + k] = (host){hp->term_name[k], hp->term_ip[k]};
+    }
+    memcpy(hp->hosts + H_TERM + MID_TERMS, MID_EXTRA, sizeof MID_EXTRA);
+    size_t nstaff = sizeof STAFF / sizeof STAFF[0];
+    memcpy(hp->staff, STAFF, sizeof STAFF);
+    for (size_t i = nstaff; i < MID_STAFF; i++) {
+        snprintf(hp->staff_name[i], sizeof hp->staff_name[i], "%s.%c", SURNAMES[i % 40],
+                 INITIALS[(i / 40) % 8]);
+        hp->staff[i] = (account){hp->staff_name[i], (uint32_t)(2000 + i), 0};
+    }
+}
+
+/* Days since 1970-01-01 of the simulated day's day-th neighbour. */
+static int64_t day_number(int day)
+{
+    return ks_days_from_civil(2024, 10, 15) + day;
+}
+
+/* Saturdays, Sundays, Japan's public holidays (October 2023 to October 2024) and the
+ * New Year's break (December 29 to January 3). */
+static int quiet_day(int day)
+{
+    int64_t dn = day_number(day), y;
+    unsigned m, d;
+    int wday = (int)(((dn % 7) + 11) % 7); /* 1970-01-01 was a Thursday; 0 is Sunday */
+    if (wday == 0 || wday == 6) return 1;
+    ks_civil_from_days(dn, &y, &m, &d);
+    if ((m == 12 && d >= 29) || (m == 1 && d <= 3)) return 1;
+    static const uint16_t HOLIDAYS[] = {/* yyyy-mm-dd as (yy - 23) * 1000 + mm * 50 + dd */
+                                        509,  553,  573,  1051, 1058, 1111, 1112,
+                                        1123, 1170, 1229, 1253, 1254, 1255, 1256,
+                                        1365, 1411, 1412, 1466, 1472, 1473, 1514};
+    if (y < 2023 || y > 2024) return 0;
+    unsigned key = (unsigned)(y - 2023) * 1000 + m * 50 + d;
+    for (size_t i = 0; i < sizeof HOLIDAYS / sizeof HOLIDAYS[0]; i++)
+        if (HOLIDAYS[i] == key) return 1;
+    return 0;
+}
+
+/* One log of ks_sim_write_days: the current file, rolled over into archives. */
+typedef struct roll {
+    ks_evtx_writer *w;
+    const char *name; /* "Security" */
+    ks_sim_file *total;
+    uint64_t events; /* in the current file */
+    int64_t last_ns;
+} roll;
+
+static ks_status roll_open(roll *r, ks_diag *diag)
+{
+    r->events = 0;
+    return ks_evtx_writer_open(&r->w, r->total->path, diag);
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Close the current file into DIR/Archive-NAME-<UTC of its last event>.evtx and start
+ * a new one when it would pass max (the writer still holds up to a chunk, and up to
+ * ROLL_EVERY events come before the next look). */
+enum { ROLL_EVERY = 256, ROLL_SLACK = 512 * 1024 };
+
+static ks_status roll_check(roll *r, const char *dir, uint64_t max, ks_sim_result *res,
+                            ks_diag *diag)
+{
+    if (!r->events || file_size(r->total->path) + ROLL_SLACK < max) return KS_OK;
+    ks_status st = ks_evtx_writer_close(&r->w);
+    if (st) return st;
+    int64_t sec = r->last_ns / NS_PER_S - (r->last_ns % NS_PER_S < 0);
+    int64_t days = sec / 86400 - (sec % 86400 < 0), rem = sec - days * 86400, y;
+    unsigned m, d;
+    ks_civil_from_days(days, &y, &m, &d);
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/Archive-%s-%04lld-%02u-%02u-%02d-%02d-%02d-%03d.evtx",
+                     dir, r->name, (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+                     (int)(rem % 60), (int)((r->last_ns - sec * NS_PER_S) / 1000000));
+    if (n < 0 || (size_t)n >= sizeof path)
+        return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
+    if (rename(r->total->path, path) != 0)
+        return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot rename: %s", strerror(errno));
+    res->evtx_bytes += file_size(path);
+    res->archives++;
+    return roll_open(r, diag);
+}
+
+/* Archives a run before this one left (another seed or size has others). */
+static void remove_archives(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) return;
+    struct dirent *de;
+    char path[4096];
+    while ((de = readdir(dp))) {
+        const char *nm = de->d_name;
+        size_t len = strlen(nm);
+        if ((strncmp(nm, "Archive-Security-", 17) && strncmp(nm, "Archive-System-", 15)) ||
+            len < 5 || strcmp(nm + len - 5, ".evtx"))
+            continue;
+        int n = snprintf(path, sizeof path, "%s/%s", dir, nm);
+        if (n > 0 && (size_t)n < sizeof path) remove(path);
+    }
+    closedir(dp);
+}
+
+ks_status ks_sim_write_days(const char *dir, uint64_t seed, const ks_sim_days_opts *o,
+                            ks_sim_result *res, ks_diag *diag)
+{
+    ks_sim_result local;
+    if (!res) res = &local;
+    ks_sim_days_opts def = {0};
+    if (!o) o = &def;
+    unsigned ndays = o->days ? o->days : 1;
+    if (ndays > KS_SIM_MAX_DAYS || (unsigned)o->size >= KS_SIM_SIZE_COUNT) {
+        memset(res, 0, sizeof *res);
+        return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "days 1 to %d, size small or midsize",
+                           KS_SIM_MAX_DAYS);
+    }
+    if (ndays == 1 && o->size == KS_SIM_SMALL) { /* the one day, as it always was */
+        ks_status st = ks_sim_write_scenario(dir, seed, o->scenario, res, diag);
+        if (st == KS_OK && dir) {
+            remove_archives(dir);
+            res->days = 1;
+            res->evtx_bytes = file_size(res->files[0].path) + file_size(res->files[1].path);
+        }
+        return st;
+    }
+    memset(res, 0, sizeof *res);
+    if ((unsigned)o->scenario >= KS_SIM_SCENARIO_COUNT)
+        return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no such scenario");
+    res->scenario = o->scenario;
+    if (!dir || !*dir) return ks_diag_set(diag, KS_ERR_ARG, NULL, 0, "no output folder given");
+    ks_status st = ks_sim_make_dir(dir, diag);
+    if (st != KS_OK) return st;
+    remove_archives(dir);
+    uint64_t max = o->max_file_bytes ? o->max_file_bytes : UINT64_C(256) << 20;
+    if (max < (UINT64_C(1) << 20)) max = UINT64_C(1) << 20;
+    static const char *const NAMES[2] = {"Security", "System"};
+    roll logs[2];
+    memset(logs, 0, sizeof logs);
+    for (int i = 0; i < 2; i++) {
+        int n =
+            snprintf(res->files[i].path, sizeof res->files[i].path, "%s/%s.evtx", dir, NAMES[i]);
+        if (n < 0 || (size_t)n >= sizeof res->files[i].path - 40)
+            return ks_diag_set(diag, KS_ERR_ARG, dir, 0, "folder name too long");
+        logs[i].name = NAMES[i];
+        logs[i].total = &res->files[i];
+    }
+    res->nfiles = 2;
+
+    sim s = {.rng = seed,
+             .next_logon_id = 0x3a0000 + (seed % 0x10000) * 0x100,
+             .vendor_ip = VENDOR_IP,
+             .hosts = HOSTS,
+             .nterm = NTERM,
+             .nhosts = H_TERM + NTERM,
+             .staff = STAFF,
+             .nstaff = sizeof STAFF / sizeof STAFF[0],
+             .rich = 1};
+    hospital *hp = NULL;
+    fb *b = malloc(sizeof *b);
+    if (!b) {
+        st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
+        goto out;
+    }
+    if (o->size == KS_SIM_MIDSIZE) {
+        if (!(hp = malloc(sizeof *hp))) {
+            st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
+            goto out;
+        }
+        hospital_midsize(hp);
+        s.hosts = hp->hosts;
+        s.nterm = MID_TERMS;
+        s.nhosts = H_TERM + MID_TERMS + NEXTRA;
+        s.staff = hp->staff;
+        s.nstaff = MID_STAFF;
+    }
+    if (o->scenario == KS_SIM_VPN) {
+        snprintf(s.vendor_tunnel, sizeof s.vendor_tunnel, "10.212.134.%u", 200 + below(&s, 11));
+        s.vendor_ip = s.vendor_tunnel;
+    }
+    for (int i = 0; i < 2; i++)
+        if ((st = roll_open(&logs[i], diag))) goto out;
+    for (int day = 1 - (int)ndays; day <= 0; day++) {
+        s.day = day;
+        s.quiet = day != 0 && quiet_day(day); /* the simulated Tuesday is a working day */
+        ordinary_day(&s);
+        if (day == 0 && o->scenario == KS_SIM_RDP_BRUTEFORCE) intrusion(&s, res);
+        if (day == 0 && o->scenario == KS_SIM_VPN) {
+            vpn_background(&s);
+            vpn_intrusion(&s, res);
+        }
+        if (s.failed) {
+            st = ks_diag_set(diag, KS_ERR_NOMEM, dir, 0, "out of memory");
+            goto out;
+        }
+        /* what happened before the next midnight (Japan time) now; the rest (the
+         * night's backup, sessions still open) with the next day's events */
+        qsort(s.ev, s.n, sizeof *s.ev, by_time);
+        int64_t cut = day == 0 ? INT64_MAX : (day_number(day + 1) * 86400 - 9 * 3600) * NS_PER_S;
+        size_t k = 0;
+        for (; k < s.n && s.ev[k].t < cut; k++) {
+            ks_event ev;
+            int f = build(&s, &s.ev[k], b, &ev);
+            roll *r = &logs[f];
+            if ((st = ks_evtx_writer_add(r->w, &ev))) goto out;
+            ks_sim_file *sf = r->total;
+            if (!sf->events++) sf->first_ns = ev.time_ns / 100 * 100;
+            sf->last_ns = r->last_ns = ev.time_ns / 100 * 100;
+            if (++r->events % ROLL_EVERY == 0 && (st = roll_check(r, dir, max, res, diag)))
+                goto out;
+        }
+        memmove(s.ev, s.ev + k, (s.n - k) * sizeof *s.ev);
+        s.n -= k;
+        for (int i = 0; i < 2; i++)
+            if ((st = roll_check(&logs[i], dir, max, res, diag))) goto out;
+        res->days++;
+        if (o->progress)
+            o->progress(o->ctx, res->days, ndays,
+                        res->evtx_bytes + file_size(logs[0].total->path) +
+                            file_size(logs[1].total->path));
+    }
+    if (o->scenario == KS_SIM_VPN && (st = vpn_write(&s, dir, res, diag))) goto out;
+out:
+    for (int i = 0; i < 2; i++) {
+        ks_status cs = ks_evtx_writer_close(&logs[i].w);
+        if (!st) st = cs;
+    }
+    res->evtx_bytes += file_size(res->files[0].path) + file_size(res->files[1].path);
+    free(s.ev);
+    free(s.vl);
+    free(b);
+    free(hp);
     return st;
 }
 
