@@ -76,6 +76,10 @@ typedef struct ks_source_opts {
     const char *tz;
     ks_problem_fn on_problem;
     void *ctx;
+    /* Only each event's offset, record_id and time_ns are needed (kensa seal): they
+     * are the same as without it, but readers may leave the rest of the event empty
+     * and the semantic fields are not mapped. */
+    bool time_only;
 } ks_source_opts;
 
 typedef struct ks_source_stats {

@@ -618,7 +618,7 @@ ks_status ks_source_next(ks_source *s, const ks_event **ev)
         s->ev.sem.logon_type = -1; /* ks_evtx_record_event cleared the event */
     }
     if (st != KS_OK || !got) return st;
-    ks_event_map(&s->ev, &s->arena);
+    if (!s->opts.time_only) ks_event_map(&s->ev, &s->arena);
     ks_source_stats *t = &s->stats;
     if (s->ev.time_ns) {
         if (!t->first_ns || s->ev.time_ns < t->first_ns) t->first_ns = s->ev.time_ns;

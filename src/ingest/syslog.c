@@ -460,8 +460,15 @@ static bool sl_get_line(ks_source *s, sl_state *st, ks_line *line)
  * the source could not decode). */
 static bool sl_is_junk(const char *p, size_t n)
 {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) {
+        uint64_t w; /* eight printable ASCII bytes (0x20..0x7e) at once: nothing to count */
+        if (i + 8 <= n &&
+            (memcpy(&w, p + i, 8), !((((w - 0x20 * ones) & ~w) | (w + ones) | w) & high))) {
+            i += 7;
+            continue;
+        }
         unsigned char c = (unsigned char)p[i];
         if (!c) return true;
         if ((c < 0x20 && c != '\t') || c == 0x7f)
@@ -677,6 +684,24 @@ static void sl_plain_fields(ks_source *s, const sl_head *h, ks_event *ev)
     ks_syslog_fields_put(&b, ev);
 }
 
+/* opts.time_only: is the header's time the event's for sure, with no vendor parser
+ * run? A vendor's own time replaces a header time only for FortiGate (date= time=,
+ * eventtime=), SonicWall (time="... UTC") and PAN-OS (a CSV message that starts
+ * "SERIAL,YYYY/MM/DD"); Pulse, Yamaha and SonicWall's local times only fill a missing
+ * one. Lines where one of them might (a "time" anywhere, a message starting with a
+ * digit, no header time) go through the vendors as always. */
+static bool sl_header_time_stands(const sl_head *h, const ks_line *line)
+{
+    if (!h->m.time_ns) return false;
+    if (h->m.msg.len && h->m.msg.p[0] >= '0' && h->m.msg.p[0] <= '9') return false;
+    const char *p = line->p, *end = line->p + line->len;
+    while (end - p >= 4 && (p = memchr(p, 't', (size_t)(end - p - 3))) != NULL) {
+        if (!memcmp(p, "time", 4)) return false;
+        p++;
+    }
+    return true;
+}
+
 static void sl_event(ks_source *s, sl_state *st, const ks_line *line, ks_event *ev)
 {
     sl_head h;
@@ -688,6 +713,11 @@ static void sl_event(ks_source *s, sl_state *st, const ks_line *line, ks_event *
 
     ev->record_id = line->lineno;
     ev->offset = line->offset;
+    if (ks_source_get_opts(s)->time_only && sl_header_time_stands(&h, line)) {
+        ev->time_ns = h.m.time_ns; /* what the end of this function would give */
+        if (inferred) sl_say_year(s, st);
+        return;
+    }
     ev->host = h.m.host;
     ev->channel = (ks_str){"syslog", 6};
     ev->level = ks_syslog_level(h.m.pri);
@@ -901,7 +931,13 @@ bool ks_syslog_looks_like_ip(ks_str w)
 
 long ks_syslog_welf_start(ks_str t)
 {
-    for (size_t i = 0; i + 3 <= t.len; i++)
-        if ((i == 0 || t.p[i - 1] == ' ') && memcmp(t.p + i, "id=", 3) == 0) return (long)i;
+    size_t i = 0;
+    while (i + 3 <= t.len) {
+        const char *at = memmem(t.p + i, t.len - i, "id=", 3);
+        if (!at) return -1;
+        i = (size_t)(at - t.p);
+        if (i == 0 || t.p[i - 1] == ' ') return (long)i;
+        i++;
+    }
     return -1;
 }

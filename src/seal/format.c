@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -362,9 +363,17 @@ ks_status ks_seal_key_parse(const char *text, uint8_t key[KS_SEAL_KEY_SIZE])
     return st;
 }
 
-ks_status ks_seal_slurp(const char *path, size_t max, uint8_t **data, size_t *n)
+void *ks_seal_big_alloc(size_t n)
 {
-    *data = NULL;
+    if (n < KS_SEAL_HUGE) return malloc(n);
+    void *p = NULL;
+    if (posix_memalign(&p, KS_SEAL_HUGE, n) != 0) return NULL;
+    (void)madvise(p, n & ~(size_t)(KS_SEAL_HUGE - 1), MADV_HUGEPAGE); /* a hint only */
+    return p;
+}
+
+ks_status ks_seal_slurp_into(const char *path, size_t max, uint8_t **buf, size_t *cap, size_t *n)
+{
     *n = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return KS_ERR_IO;
@@ -378,11 +387,16 @@ ks_status ks_seal_slurp(const char *path, size_t max, uint8_t **data, size_t *n)
         return KS_ERR_LIMIT;
     }
     size_t size = (size_t)st.st_size;
-    uint8_t *p = malloc(size ? size : 1);
-    if (!p) {
-        close(fd);
-        return KS_ERR_NOMEM;
+    if (!*buf || *cap < (size ? size : 1)) {
+        free(*buf); /* not realloc: the old bytes are not needed */
+        *cap = 0;
+        if (!(*buf = ks_seal_big_alloc(size ? size : 1))) {
+            close(fd);
+            return KS_ERR_NOMEM;
+        }
+        *cap = size ? size : 1;
     }
+    uint8_t *p = *buf;
     size_t got = 0;
     while (got < size) {
         ssize_t r = read(fd, p + got, size - got);
@@ -391,13 +405,21 @@ ks_status ks_seal_slurp(const char *path, size_t max, uint8_t **data, size_t *n)
         got += (size_t)r;
     }
     close(fd);
-    if (got != size) {
-        free(p);
-        return KS_ERR_IO;
-    }
-    *data = p;
+    if (got != size) return KS_ERR_IO;
     *n = size;
     return KS_OK;
+}
+
+ks_status ks_seal_slurp(const char *path, size_t max, uint8_t **data, size_t *n)
+{
+    size_t cap = 0;
+    *data = NULL;
+    ks_status st = ks_seal_slurp_into(path, max, data, &cap, n);
+    if (st != KS_OK) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
 }
 
 _Thread_local bool ks_seal_sync = true;

@@ -25,6 +25,13 @@ static void hash2(ks_hash_alg alg, uint8_t prefix, const void *a, size_t na, con
         if (na) crypto_hash_sha256_update(&st, a, na);
         if (nb) crypto_hash_sha256_update(&st, b, nb);
         crypto_hash_sha256_final(&st, out);
+    } else if (na + nb < 128) {
+        /* leaves and nodes: one block, hashed in one call (no streaming state) */
+        uint8_t d[128];
+        d[0] = prefix;
+        if (na) memcpy(d + 1, a, na);
+        if (nb) memcpy(d + 1 + na, b, nb);
+        crypto_generichash(out, KS_HASH_SIZE, d, 1 + na + nb, NULL, 0);
     } else {
         crypto_generichash_state st;
         crypto_generichash_init(&st, NULL, 0, KS_HASH_SIZE);

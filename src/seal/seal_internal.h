@@ -97,6 +97,13 @@ bool ks_seal_ends_month(int64_t day);
 
 /* Whole small files (checkpoints, lists), at most max bytes; malloc'd. */
 ks_status ks_seal_slurp(const char *path, size_t max, uint8_t **data, size_t *n);
+/* Memory for a large buffer (free() it): from 2 MiB on, aligned and marked for huge
+ * pages, so that filling it costs few page faults. */
+#define KS_SEAL_HUGE ((size_t)2 << 20)
+void *ks_seal_big_alloc(size_t n);
+/* The same into *buf (malloc'd, *cap bytes), which grows when the file is larger:
+ * one buffer for many files. */
+ks_status ks_seal_slurp_into(const char *path, size_t max, uint8_t **buf, size_t *cap, size_t *n);
 /* Write a whole file (created new, fsync'd unless ks_seal_sync is false). */
 ks_status ks_seal_write_file(const char *path, const void *data, size_t n, ks_diag *diag);
 extern _Thread_local bool ks_seal_sync;
