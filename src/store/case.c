@@ -33,11 +33,24 @@ struct ks_case {
     ks_problem_fn on_problem;
     void *problem_ctx;
     /* ingest statements, prepared once */
-    sqlite3_stmt *ins_event, *find_event, *ins_link;
+    sqlite3_stmt *ins_event, *find_event, *ins_link, *ins_links;
     /* the events of this ingest by dedup key (direct-mapped, emptied per file) */
     struct key_slot *keys;
     uint32_t keys_gen; /* slots of other generations are empty */
+    int last_new;      /* the last event not in keys was new: insert before looking */
+    /* source links not yet inserted (all of this transaction's evidence row) */
+    struct src_link *links;
+    size_t nlinks;
 };
+
+/* A source link waiting for its insert: links are written sorted, KS_LINK_ROWS to a
+ * statement, before each commit (one statement per link costs more than its B-tree
+ * work: most events of a copied or re-read log are only a link). */
+#define KS_LINK_BUF 4096
+#define KS_LINK_ROWS 64
+typedef struct src_link {
+    int64_t event, offset;
+} src_link;
 
 /* A dedup key seen in this ingest (generation gen) and its events.id. A repeated
  * record (a chunk copied, a log read twice) is found here without the index. */
@@ -235,8 +248,19 @@ out:
     return st;
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation (dozens an
+ * event); nothing in kensa reads them. Only possible before SQLite starts: when
+ * something else started it first, it stays on (SQLITE_MISUSE, ignored). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static ks_status open_db(ks_case **out, const char *path, int readonly, ks_diag *d)
 {
+    pthread_once(&sqlite_once, sqlite_setup);
     *out = NULL;
     if (sodium_init() < 0)
         return ks_diag_set(d, KS_ERR_NOMEM, path, 0, "libsodium failed to start");
@@ -244,8 +268,10 @@ static ks_status open_db(ks_case **out, const char *path, int readonly, ks_diag 
     if (!c) return ks_diag_set(d, KS_ERR_NOMEM, path, 0, "out of memory");
     c->readonly = readonly;
     ks_status st = KS_OK;
+    /* a case is used by one thread at a time: no connection mutex */
     int flags =
-        readonly && path ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+        SQLITE_OPEN_NOMUTEX |
+        (readonly && path ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (readonly && path) {
         struct stat sb;
         if (stat(path, &sb) != 0) {
@@ -314,7 +340,9 @@ void ks_case_close(ks_case **c)
     sqlite3_finalize((*c)->ins_event);
     sqlite3_finalize((*c)->find_event);
     sqlite3_finalize((*c)->ins_link);
+    sqlite3_finalize((*c)->ins_links);
     free((*c)->keys);
+    free((*c)->links);
     sqlite3_close((*c)->db);
     free(*c);
     *c = NULL;
@@ -343,21 +371,36 @@ void ks_store_problem(ks_case *c, const ks_problem *p)
  * stays ahead of the reader: before the reader is asked for the next event, the
  * first pass has hashed KS_HASH_LEAD bytes past the last event's offset (more than
  * any reader reads ahead: an EVTX chunk, a few lines), so every byte the events come
- * from was hashed before it was read, as when the whole file was hashed first. The
- * second pass ("after") starts once the reader is at the end, as before: a change to
- * the file at any time between the first pass and the end makes the two differ
- * (reported as `changed`). (Letting the second pass trail the reader a few MiB behind
- * saves its time too, about 0.1 s per 200 MB, but then a change to a part already read
- * and hashed twice goes unreported; the case keeps the stricter check.) */
+ * from was hashed before it was read, as when the whole file was hashed first.
+ *
+ * The second pass ("after") must see every byte as it is at the end, so that a change
+ * to the file at any time between the first pass and the end makes the two differ
+ * (reported as `changed`). It trails the reader: it hashes a byte only once the reader
+ * is past it (the reader publishes its offset every KS_HASH_STEP), and the last MiB or
+ * so when the reader is at the end. A change to a byte before it is hashed the second
+ * time shows in the digests. A change after that (to a part already read and hashed
+ * twice) shows in the file's status instead: the kernel sets the change time (ctime)
+ * and mtime on every write (POSIX), so at the end the file's size, mtime, ctime, device
+ * and inode are compared with those at open. The trailing pass starts only once the
+ * clock is past the ctime and mtime seen at open, so that a write after its start
+ * cannot leave them as they were (timestamps are coarse: a write in the same tick as
+ * the last one before the open could). Only when all of that holds (the digests equal
+ * and the status unchanged) is the trailing digest the one kept; otherwise the second
+ * pass runs again from the start once the reader is at the end, as it always did
+ * before, and its digest is the one recorded and compared: with any sign of a change,
+ * the case records exactly what the strict check records. Without one the file did
+ * not change after the open, and the trailing digest is the digest at the end. */
 #define KS_HASH_STEP (1u << 20)
 #define KS_HASH_LEAD (8u << 20)
 /* Smaller files are hashed in the calling thread: the first pass would have to be
  * over before the first event anyway, and waking a thread on a busy machine costs
- * more than hashing a few MiB. */
+ * more than hashing a few MiB. Their second pass runs at the end (no trailing). */
 #define KS_HASH_INLINE (16u << 20)
 /* Batches the first transaction of a new evidence row may grow to while the first
  * pass is still running (the row commits with its hash). */
 #define KS_HASH_DEFER 16
+
+enum { PASS_BEFORE, PASS_TRAIL, PASS_AFTER };
 
 typedef struct hasher {
     pthread_t thread;
@@ -369,12 +412,16 @@ typedef struct hasher {
     uint64_t before_done; /* bytes of the first pass hashed */
     int before_state;     /* 0 running, 1 done, -1 failed (errno in before_errno) */
     int before_errno;
-    int reader_done; /* 1: read to the end, 2: stop, no second pass */
-    int after_state; /* 0 running, 1 done, -1 failed */
+    uint64_t read_upto; /* the reader is past every byte before this offset */
+    int reader_done;    /* 1: read to the end, 2: stop, no second pass */
+    int after_state;    /* 0 running, 1 done, -1 failed */
     /* results */
     char before_hex[65], after_hex[65];
     uint64_t before_size, after_size;
     uint64_t open_size; /* when the file was opened, as the reader saw it */
+    struct stat open_st;
+    struct timespec trail_start; /* CLOCK_REALTIME_COARSE when the trailing pass began */
+    int trailed;                 /* 1: after_hex is from the trailing pass */
 } hasher;
 
 static void hasher_set(hasher *h, uint64_t *field, uint64_t v, int *state, int sv)
@@ -386,25 +433,58 @@ static void hasher_set(hasher *h, uint64_t *field, uint64_t v, int *state, int s
     pthread_mutex_unlock(&h->mu);
 }
 
-/* One pass over the file from offset 0 with pread. before: publish progress; after:
- * wait for the reader to be at the end first. 0, or an errno value. */
-static int hash_pass(hasher *h, int before, char hex[65], uint64_t *size)
+static int ts_after(struct timespec a, struct timespec b)
+{
+    return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+/* Wait (at most ~50 ms) until the coarse clock is past the file's ctime and mtime at
+ * open; the time it is then into h->trail_start. 0 when it is not (a file time further
+ * in the future: a copy from a machine whose clock was ahead): then the trailing
+ * digest is not trusted and the second pass waits for the end. */
+static int trail_clock(hasher *h)
+{
+    for (int i = 0; i < 50; i++) {
+        clock_gettime(CLOCK_REALTIME_COARSE, &h->trail_start);
+        if (ts_after(h->trail_start, h->open_st.st_ctim) &&
+            ts_after(h->trail_start, h->open_st.st_mtim))
+            return 1;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return 0;
+}
+
+/* One pass over the file from offset 0 with pread. PASS_BEFORE: publish progress;
+ * PASS_TRAIL: stay behind the reader; PASS_AFTER: wait for the reader to be at the end
+ * first (h->reader_done already set when called after the thread). 0, or an errno
+ * value (ECANCELED: the reader stopped before the end). */
+static int hash_pass(hasher *h, int mode, char hex[65], uint64_t *size)
 {
     ks_sha256 sh;
     if (ks_sha256_init(&sh) != 0) return ENOMEM;
-    uint64_t total = 0;
-    if (!before) {
+    uint64_t total = 0, upto = 0;
+    int reader_done = 0;
+    if (mode != PASS_BEFORE) {
         pthread_mutex_lock(&h->mu);
-        while (!h->reader_done) pthread_cond_wait(&h->cv, &h->mu);
-        int stop = h->reader_done == 2;
+        while (mode == PASS_AFTER && !h->reader_done) pthread_cond_wait(&h->cv, &h->mu);
+        reader_done = h->reader_done;
         pthread_mutex_unlock(&h->mu);
-        if (stop) {
+    }
+    for (;;) {
+        if (mode == PASS_TRAIL && !reader_done && upto < total + KS_HASH_STEP) {
+            pthread_mutex_lock(&h->mu);
+            while (!h->reader_done && h->read_upto < total + KS_HASH_STEP)
+                pthread_cond_wait(&h->cv, &h->mu);
+            reader_done = h->reader_done;
+            upto = h->read_upto;
+            pthread_mutex_unlock(&h->mu);
+        }
+        if (reader_done == 2) {
             uint8_t ignored[32];
             ks_sha256_final(&sh, ignored);
             return ECANCELED;
         }
-    }
-    for (;;) {
         ssize_t n = pread(h->fd, h->buf, KS_HASH_STEP, (off_t)total);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
@@ -416,7 +496,7 @@ static int hash_pass(hasher *h, int before, char hex[65], uint64_t *size)
         if (n == 0) break;
         ks_sha256_update(&sh, h->buf, (size_t)n);
         total += (uint64_t)n;
-        if (before) hasher_set(h, &h->before_done, total, NULL, 0);
+        if (mode == PASS_BEFORE) hasher_set(h, &h->before_done, total, NULL, 0);
     }
     uint8_t md[32];
     ks_sha256_final(&sh, md);
@@ -428,7 +508,7 @@ static int hash_pass(hasher *h, int before, char hex[65], uint64_t *size)
 static void *hasher_run(void *arg)
 {
     hasher *h = arg;
-    int e = hash_pass(h, 1, h->before_hex, &h->before_size);
+    int e = hash_pass(h, PASS_BEFORE, h->before_hex, &h->before_size);
     pthread_mutex_lock(&h->mu);
     h->before_state = e ? -1 : 1;
     h->before_errno = e;
@@ -436,7 +516,8 @@ static void *hasher_run(void *arg)
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
     if (e) return NULL;
-    e = hash_pass(h, 0, h->after_hex, &h->after_size);
+    h->trailed = trail_clock(h);
+    e = hash_pass(h, h->trailed ? PASS_TRAIL : PASS_AFTER, h->after_hex, &h->after_size);
     pthread_mutex_lock(&h->mu);
     h->after_state = e || h->reader_done == 2 ? -1 : 1;
     pthread_cond_broadcast(&h->cv);
@@ -457,6 +538,7 @@ static ks_status hasher_start(hasher *h, const char *path, uint64_t *size, int64
         h->fd = -1;
         return ks_diag_set(d, KS_ERR_IO, path, 0, "not a regular file");
     }
+    h->open_st = sb;
     *size = h->open_size = (uint64_t)sb.st_size;
     *mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -480,7 +562,7 @@ static ks_status hasher_start(hasher *h, const char *path, uint64_t *size, int64
     if (*size <= KS_HASH_INLINE || pthread_create(&h->thread, NULL, hasher_run, h) != 0) {
         /* no thread: hash here, as before (first pass now, second at the end) */
         h->started = 2;
-        int e = hash_pass(h, 1, h->before_hex, &h->before_size);
+        int e = hash_pass(h, PASS_BEFORE, h->before_hex, &h->before_size);
         h->before_state = e ? -1 : 1;
         h->before_errno = e;
     }
@@ -509,6 +591,29 @@ static int hasher_wait_before(hasher *h, uint64_t upto, uint64_t *known)
     return st < 0 ? -1 : 0;
 }
 
+/* The reader is past every byte before offset at (the offset of its latest event):
+ * the trailing pass may hash them. Takes the lock once per KS_HASH_STEP. */
+static void hasher_reader_at(hasher *h, uint64_t at, uint64_t *told)
+{
+    if (h->started != 1 || at < *told + KS_HASH_STEP) return;
+    *told = at;
+    hasher_set(h, &h->read_upto, at, NULL, 0);
+}
+
+/* Whether the trailing digest is the digest at the end: the digests equal, the trailing
+ * pass started after the file's last change before the open, and the file's status now
+ * is its status at open. */
+static int trail_holds(hasher *h)
+{
+    struct stat now;
+    const struct stat *o = &h->open_st;
+    return h->trailed && h->after_state == 1 && strcmp(h->after_hex, h->before_hex) == 0 &&
+           h->after_size == h->before_size && fstat(h->fd, &now) == 0 && now.st_dev == o->st_dev &&
+           now.st_ino == o->st_ino && now.st_size == o->st_size &&
+           now.st_mtim.tv_sec == o->st_mtim.tv_sec && now.st_mtim.tv_nsec == o->st_mtim.tv_nsec &&
+           now.st_ctim.tv_sec == o->st_ctim.tv_sec && now.st_ctim.tv_nsec == o->st_ctim.tv_nsec;
+}
+
 /* End the hashing: done = 1 when the reader read the whole file (the second pass is
  * finished, hex/size set, 0 returned; -1 when the second pass failed), 0 to stop
  * without the second pass. Frees everything; safe on an unstarted hasher. */
@@ -520,9 +625,14 @@ static int hasher_end(hasher *h, int done)
         hasher_set(h, NULL, 0, &h->reader_done, done ? 1 : 2);
         pthread_join(h->thread, NULL);
         rc = h->after_state == 1 ? 0 : -1;
+        if (done && h->before_state == 1 && h->trailed && !trail_holds(h)) {
+            /* a sign of a change: the strict second pass, from the start, now */
+            h->trailed = 0;
+            rc = hash_pass(h, PASS_AFTER, h->after_hex, &h->after_size) == 0 ? 0 : -1;
+        }
     } else if (done && h->before_state == 1) {
         h->reader_done = 1;
-        rc = hash_pass(h, 0, h->after_hex, &h->after_size) == 0 ? 0 : -1;
+        rc = hash_pass(h, PASS_AFTER, h->after_hex, &h->after_size) == 0 ? 0 : -1;
     }
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
@@ -591,6 +701,9 @@ static void dedup_key(const ks_event *ev, const char *fields, size_t nfields,
 static int prepare(ks_case *c)
 {
     if (!c->keys && !(c->keys = calloc(KS_KEY_SLOTS, sizeof *c->keys))) return SQLITE_NOMEM;
+    if (!c->links && !(c->links = malloc(KS_LINK_BUF * sizeof *c->links))) return SQLITE_NOMEM;
+    c->nlinks = 0;
+    c->last_new = 1;
     /* a new generation: ids cached by an earlier ingest may have been rolled back */
     if (++c->keys_gen == 0) {
         memset(c->keys, 0, KS_KEY_SLOTS * sizeof *c->keys);
@@ -617,62 +730,126 @@ static int prepare(ks_case *c)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(c->db, "INSERT OR IGNORE INTO event_sources VALUES(?,?,?)", -1,
                                 SQLITE_PREPARE_PERSISTENT, &c->ins_link, NULL);
+    if (rc == SQLITE_OK) {
+        ks_buf_puts(&sql, "INSERT OR IGNORE INTO event_sources VALUES(?,?,?)");
+        for (int i = 1; i < KS_LINK_ROWS; i++) ks_buf_puts(&sql, ",(?,?,?)");
+        ks_buf_putc(&sql, 0);
+        rc = sql.failed ? SQLITE_NOMEM
+                        : sqlite3_prepare_v3(c->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT,
+                                             &c->ins_links, NULL);
+        ks_buf_free(&sql);
+    }
     return rc;
 }
 
-/* Store one event and its link to the evidence. *added is 1 when it was new. */
+static int link_cmp(const void *a, const void *b)
+{
+    const src_link *x = a, *y = b;
+    if (x->event != y->event) return x->event < y->event ? -1 : 1;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Insert the buffered source links (in key order, KS_LINK_ROWS a statement). */
+static int flush_links(ks_case *c, int64_t evidence_id)
+{
+    size_t n = c->nlinks, i = 0;
+    c->nlinks = 0;
+    if (!n) return SQLITE_OK;
+    qsort(c->links, n, sizeof *c->links, link_cmp);
+    int rc = SQLITE_DONE;
+    for (; i + KS_LINK_ROWS <= n && rc == SQLITE_DONE; i += KS_LINK_ROWS) {
+        for (int k = 0; k < KS_LINK_ROWS; k++) {
+            sqlite3_bind_int64(c->ins_links, 3 * k + 1, c->links[i + k].event);
+            sqlite3_bind_int64(c->ins_links, 3 * k + 2, evidence_id);
+            sqlite3_bind_int64(c->ins_links, 3 * k + 3, c->links[i + k].offset);
+        }
+        rc = sqlite3_step(c->ins_links);
+        sqlite3_reset(c->ins_links);
+    }
+    for (; i < n && rc == SQLITE_DONE; i++) {
+        sqlite3_bind_int64(c->ins_link, 1, c->links[i].event);
+        sqlite3_bind_int64(c->ins_link, 2, evidence_id);
+        sqlite3_bind_int64(c->ins_link, 3, c->links[i].offset);
+        rc = sqlite3_step(c->ins_link);
+        sqlite3_reset(c->ins_link);
+    }
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* INSERT OR IGNORE the event with this key: *id its events.id, 0 when the key was
+ * there already. */
+static int insert_event(ks_case *c, ks_store_row *row, const unsigned char *key, int64_t *id)
+{
+    sqlite3_stmt *s = c->ins_event;
+    ks_store_val v;
+    int rc;
+    *id = 0;
+    sqlite3_bind_blob(s, 1, key, KS_DEDUP_BYTES, SQLITE_STATIC);
+    for (int i = 0; i < KS_COL_COUNT; i++) {
+        ks_store_value(row, (ks_col)i, &v);
+        if (v.type == SQLITE_INTEGER)
+            rc = sqlite3_bind_int64(s, i + 2, v.i);
+        else if (v.type == SQLITE_TEXT)
+            rc = sqlite3_bind_text64(s, i + 2, v.p, v.n, SQLITE_STATIC, SQLITE_UTF8);
+        else
+            rc = sqlite3_bind_null(s, i + 2);
+        if (rc != SQLITE_OK) return rc;
+    }
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return rc;
+    if (sqlite3_changes(c->db) == 1) *id = sqlite3_last_insert_rowid(c->db);
+    return SQLITE_OK;
+}
+
+/* Store one event and buffer its link to the evidence (flush_links writes it). *added
+ * is 1 when it was new. */
 static int store_event(ks_case *c, ks_store_row *row, int64_t evidence_id, int *added)
 {
     const ks_event *ev = row->ev;
-    sqlite3_stmt *s = c->ins_event;
     ks_store_val v;
     ks_store_value(row, KS_COL_FIELDS, &v); /* builds the fields text for the key */
     if (v.type != SQLITE_TEXT) return SQLITE_NOMEM;
     unsigned char key[KS_DEDUP_BYTES];
     dedup_key(ev, v.p, v.n, key);
-    /* most events of a re-read or a copy are there already: look first */
+    /* a key seen in this ingest is found in keys; otherwise look in the case first
+     * when the last such event was there already (a re-read, a copy), else insert
+     * first (new events: one index search instead of two) */
     int64_t id = 0;
     uint64_t k8;
     memcpy(&k8, key, sizeof k8);
     key_slot *slot = &c->keys[k8 & (KS_KEY_SLOTS - 1)];
-    int rc = SQLITE_ROW;
+    int rc = SQLITE_ROW, look = 1;
+    *added = 0;
     if (slot->gen == c->keys_gen && memcmp(slot->key, key, sizeof key) == 0) {
         id = slot->id;
-    } else {
+        look = 0;
+    } else if (c->last_new) {
+        if ((rc = insert_event(c, row, key, &id)) != SQLITE_OK) return rc;
+        look = !id;
+        *added = id != 0;
+    }
+    if (look) {
         sqlite3_bind_blob(c->find_event, 1, key, sizeof key, SQLITE_STATIC);
         rc = sqlite3_step(c->find_event);
         if (rc == SQLITE_ROW) id = sqlite3_column_int64(c->find_event, 0);
         sqlite3_reset(c->find_event);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
-    }
-    *added = rc == SQLITE_DONE;
-    if (*added) {
-        sqlite3_bind_blob(s, 1, key, sizeof key, SQLITE_STATIC);
-        for (int i = 0; i < KS_COL_COUNT; i++) {
-            ks_store_value(row, (ks_col)i, &v);
-            if (v.type == SQLITE_INTEGER)
-                rc = sqlite3_bind_int64(s, i + 2, v.i);
-            else if (v.type == SQLITE_TEXT)
-                rc = sqlite3_bind_text64(s, i + 2, v.p, v.n, SQLITE_STATIC, SQLITE_UTF8);
-            else
-                rc = sqlite3_bind_null(s, i + 2);
-            if (rc != SQLITE_OK) return rc;
+        if (rc == SQLITE_DONE) {
+            if (c->last_new) return SQLITE_CORRUPT; /* ignored as a duplicate, not found */
+            if ((rc = insert_event(c, row, key, &id)) != SQLITE_OK) return rc;
+            if (!id) return SQLITE_CORRUPT; /* looked for, not found */
+            *added = 1;
         }
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE) return rc;
-        if (sqlite3_changes(c->db) != 1) return SQLITE_CORRUPT; /* looked for, not found */
-        id = sqlite3_last_insert_rowid(c->db);
+        c->last_new = *added;
     }
     memcpy(slot->key, key, sizeof key);
     slot->id = id;
     slot->gen = c->keys_gen;
-    sqlite3_bind_int64(c->ins_link, 1, id);
-    sqlite3_bind_int64(c->ins_link, 2, evidence_id);
-    sqlite3_bind_int64(c->ins_link, 3, ev->offset > INT64_MAX ? INT64_MAX : (int64_t)ev->offset);
-    rc = sqlite3_step(c->ins_link);
-    sqlite3_reset(c->ins_link);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    if (c->nlinks == KS_LINK_BUF && (rc = flush_links(c, evidence_id)) != SQLITE_OK) return rc;
+    c->links[c->nlinks++] =
+        (src_link){id, ev->offset > INT64_MAX ? INT64_MAX : (int64_t)ev->offset};
+    return SQLITE_OK;
 }
 
 static void bind_time(sqlite3_stmt *s, int i, int64_t ns, int have)
@@ -932,7 +1109,8 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
     uint32_t in_batch = 0;
     int have_range = 0;
     ks_status rst;
-    uint64_t at = 0; /* offset of the last event */
+    uint64_t at = 0;   /* offset of the last event */
+    uint64_t told = 0; /* the last offset the trailing pass was told */
     for (;;) {
         /* the first hash pass stays ahead of what the reader reads */
         uint64_t lead = at + KS_HASH_LEAD < at ? UINT64_MAX : at + KS_HASH_LEAD;
@@ -942,6 +1120,7 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
         }
         if ((rst = ks_source_next(src, &ev)) != KS_OK || !ev) break;
         at = ev->offset;
+        hasher_reader_at(&h, at, &told);
         ks_store_row_set(&row, ev);
         int added = 0;
         if ((rc = store_event(c, &row, id, &added)) != SQLITE_OK) goto db_error;
@@ -969,6 +1148,7 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
                 sha_written = 1;
                 if ((rc = evidence_set_sha(c, id, s)) != SQLITE_OK) goto db_error;
             }
+            if ((rc = flush_links(c, id)) != SQLITE_OK) goto db_error;
             if ((rc = update_evidence(c, id, s, have_range, NULL)) != SQLITE_OK) goto db_error;
             if (exec(c->db, "COMMIT") != SQLITE_OK) goto db_error;
             in_tx = 0;
@@ -1000,6 +1180,7 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
         sha_written = 1;
         if ((rc = evidence_set_sha(c, id, s)) != SQLITE_OK) goto db_error;
     }
+    if ((rc = flush_links(c, id)) != SQLITE_OK) goto db_error;
     if ((rc = update_evidence(c, id, s, have_range, ks_encoding_name(ks_source_encoding(src)))) !=
         SQLITE_OK)
         goto db_error;
@@ -1029,6 +1210,8 @@ out:
     if (c->ins_event) sqlite3_reset(c->ins_event);
     if (c->find_event) sqlite3_reset(c->find_event);
     if (c->ins_link) sqlite3_reset(c->ins_link);
+    if (c->ins_links) sqlite3_reset(c->ins_links);
+    c->nlinks = 0;
     ks_store_row_free(&row);
     ks_source_close(&src);
     (void)rc;
