@@ -184,6 +184,8 @@ static const char *const ATTACK[][2] = {
     {"t1135", "share_enumeration"},
     {"t1091", "usb_storage"},
     {"t1052", "usb_storage"},
+    {"t1204.002", "policy_violation"}, /* a document or file the user opened */
+    {"t1566.001", "policy_violation"}, /* a mail attachment */
     {"t1588.002", "attacker_tool"},
 };
 

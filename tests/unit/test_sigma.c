@@ -293,11 +293,14 @@ static void test_logsource(void)
         "detection:\n  s:\n    Image|endswith: '\\cmd.exe'\n    ParentImage|endswith: "
         "'\\explorer.exe'\n  condition: s\n---\n"
         "title: failures\nid: p2\nlogsource:\n  product: windows\n  service: security\n"
-        "detection:\n  s:\n    EventID: 4625\n  condition: s\n";
+        "detection:\n  s:\n    EventID: 4625\n  condition: s\n---\n"
+        "title: macro\nid: p3\ntags:\n  - attack.execution\n  - attack.t1204.002\n"
+        "logsource:\n  product: windows\n  category: process_creation\n"
+        "detection:\n  s:\n    ParentImage|endswith: '\\winword.exe'\n  condition: s\n";
     ks_sigma_rules *r = NULL;
     ks_sigma_matcher *m = NULL;
     CHECK(ks_sigma_open(&r) == KS_OK);
-    CHECK_INT(ks_sigma_load_mem(r, rule, strlen(rule), "two.yml"), 2);
+    CHECK_INT(ks_sigma_load_mem(r, rule, strlen(rule), "two.yml"), 3);
     CHECK(ks_sigma_matcher_open(&m, r) == KS_OK);
     const ks_sigma_rule_info *info = ks_sigma_rule_at(r, 0);
     CHECK_STR(info->id, "p1");
@@ -306,6 +309,8 @@ static void test_logsource(void)
     CHECK_STR(info->detector.categories[0], "sigma");
     CHECK_STR(info->detector.categories[1], "inhibit_recovery");
     CHECK_STR(info->detector.attack, "T1490 T1059.003");
+    /* a macro document starting a program: the category of such findings */
+    CHECK_STR(ks_sigma_rule_at(r, 2)->detector.categories[1], "policy_violation");
     tev t;
     const char *sysmon[] = {"Image=C:\\Windows\\System32\\cmd.exe",
                             "ParentImage=C:\\Windows\\explorer.exe", NULL};
