@@ -14,28 +14,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
-passed = failed = 0
+from harness import KENSA, check, done, kensa as run
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(*args, lang="en"):
-    p = subprocess.run([KENSA, "--lang", lang] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-
-KENSA = sys.argv[1]
 CHECK_IDS = ["account_lockout", "local_admins", "uac", "smb1_server", "smb1_client",
              "office_macros", "rdp", "usb_storage", "audit_policy", "audit_cmdline",
              "log_retention", "log_archive"]
@@ -161,5 +143,4 @@ try:
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+done()

@@ -9,28 +9,10 @@ import datetime
 import io
 import json
 import os
-import subprocess
-import sys
 import tempfile
 
-passed = failed = 0
+from harness import check, done, kensa
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("CHECK failed: " + what, file=sys.stderr)
-
-
-def kensa(*args):
-    p = subprocess.run([KENSA, "--lang", "en"] + list(args), capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-KENSA = sys.argv[1]
 with tempfile.TemporaryDirectory() as tmp:
     sim = os.path.join(tmp, "sim")
     rc, out, err = kensa("simulate", "-o", sim)
@@ -198,5 +180,4 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = kensa("--lang", "ja", "query", "--help")
     check(rc == 0 and "使い方" in out, "Japanese help")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+done()

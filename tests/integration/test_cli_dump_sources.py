@@ -11,32 +11,19 @@ Usage: test_cli_dump_sources.py KENSA     (prints "N passed, N failed")
 """
 import json
 import os
-import subprocess
-import sys
 import tempfile
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
+from harness import check, done, kensa
 
 
 def run(*args):
-    p = subprocess.run([KENSA, *args], capture_output=True)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+    return kensa(*args, lang=None)
 
 
 def events(out):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-KENSA = sys.argv[1]
 with tempfile.TemporaryDirectory() as tmp:
     sim = os.path.join(tmp, "sim")
     rc, _, err = run("simulate", "-o", sim, "--seed", "3")
@@ -107,5 +94,4 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, _, err = run("dump", "--format", "xml", os.path.join(ev_dir, "vpn.log"))
     check(rc != 0 and "only EVTX files can be written as Event XML" in err, "xml of syslog refused")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+done()

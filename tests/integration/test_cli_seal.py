@@ -13,28 +13,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
-passed = failed = 0
+from harness import KENSA, check, done, kensa as run
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(*args):
-    p = subprocess.run([KENSA, "--lang", "en"] + list(args), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-
-KENSA = sys.argv[1]
 tmp = tempfile.mkdtemp()
 try:
     ev = os.path.join(tmp, "ev")
@@ -100,5 +82,4 @@ try:
 finally:
     shutil.rmtree(tmp)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+done()

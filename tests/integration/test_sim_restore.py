@@ -9,28 +9,10 @@ Usage: test_sim_restore.py KENSA. Prints "N passed, N failed"."""
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 
-passed = failed = 0
+from harness import check, done, kensa
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("CHECK failed: " + what, file=sys.stderr)
-
-
-def kensa(*args):
-    p = subprocess.run([KENSA, "--lang", "en"] + list(args), capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
-
-
-KENSA = sys.argv[1]
 with tempfile.TemporaryDirectory() as tmp:
     for scenario in ("rdp_bruteforce", "vpn", "none"):
         for seed in ("1", "2", "7"):
@@ -97,5 +79,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 0 and len(first) > 500 and tree(os.path.join(again, "backups")) == first,
           "deterministic: %d files" % len(first))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+done()
