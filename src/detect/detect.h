@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kensa/detect.h"
+#include "util/addr.h"
 
 typedef struct ks_det ks_det;
 
@@ -144,9 +145,6 @@ static inline bool ks_event_is_security(const ks_event *ev)
 {
     return ks_str_eq(ev->provider, "Microsoft-Windows-Security-Auditing");
 }
-/* Loopback, private, link-local or shared addresses (RFC 1918, 6598, 4193, ...). */
-bool ks_addr_is_internal(ks_str ip);
-bool ks_addr_is_loopback(ks_str ip);
 
 /* Why a program path or command line that a service or task runs looks wrong, or
  * NULL: KS_WHY_COMMAND (a shell, script host or LOLBin), KS_WHY_WRITABLE (a folder
@@ -179,20 +177,6 @@ size_t ks_cmd_normalize(ks_str in, char *out, size_t cap);
  * during the event's feed. */
 const char *ks_det_command(ks_det *d, const ks_event *ev);
 const ks_cmd_rule *ks_cmd_match(const ks_cmd_rule *rules, size_t n, const char *text);
-
-/* --- the country of an address (geoip.c) ------------------------------------------ */
-
-/* A country database (MaxMind DB format, e.g. the CC0 geo-whois-asn-country).
- * ks_geoip_open tries `path`, else $KENSA_GEOIP, else data/geoip/ next to the
- * executable (or above it, for build trees) and in the source tree; NULL with a
- * one-line reason in why[] when none opens or kensa was built without libmaxminddb. */
-typedef struct ks_geoip ks_geoip;
-ks_geoip *ks_geoip_open(const char *path, char *why, size_t cap);
-/* The ISO 3166 alpha-2 code of ip's country into cc[3]; false when unknown. */
-bool ks_geoip_country(ks_geoip *g, ks_str ip, char cc[3]);
-/* The path it was opened from. */
-const char *ks_geoip_path(const ks_geoip *g);
-void ks_geoip_close(ks_geoip **g);
 
 /* --- Sigma rules in the engine (sigma_hunt.c) --------------------------------------- */
 

@@ -21,6 +21,7 @@
 #include "kensa/kensa.h"
 #include "kensa/time.h"
 #include "store.h"
+#include "util/addr.h"
 #include "util/sha256.h"
 
 #define KS_CASE_BATCH_DEFAULT 10000
@@ -41,6 +42,9 @@ struct ks_case {
     /* source links not yet inserted (all of this transaction's evidence row) */
     struct src_link *links;
     size_t nlinks;
+    /* the country database, opened on first use */
+    ks_geoip *geo;
+    int geo_tried;
 };
 
 /* A source link waiting for its insert: links are written sorted, KS_LINK_ROWS to a
@@ -341,11 +345,22 @@ void ks_case_close(ks_case **c)
     sqlite3_finalize((*c)->find_event);
     sqlite3_finalize((*c)->ins_link);
     sqlite3_finalize((*c)->ins_links);
+    ks_geoip_close(&(*c)->geo);
     free((*c)->keys);
     free((*c)->links);
     sqlite3_close((*c)->db);
     free(*c);
     *c = NULL;
+}
+
+ks_geoip *ks_store_geoip(ks_case *c)
+{
+    if (!c->geo_tried) {
+        char why[256];
+        c->geo_tried = 1;
+        c->geo = ks_geoip_open(NULL, why, sizeof why);
+    }
+    return c->geo;
 }
 
 struct sqlite3 *ks_case_db(ks_case *c)
@@ -1067,7 +1082,7 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
                          .on_problem = o->on_problem,
                          .ctx = o->ctx};
     ks_source *src = NULL;
-    ks_store_row row = {0};
+    ks_store_row row = {.geo = ks_store_geoip(c)};
     ks_status st = ks_source_open(&src, path, &so, diag);
     if (st != KS_OK) return st;
     s->format = ks_source_format(src);

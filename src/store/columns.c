@@ -1,13 +1,15 @@
 /* The event columns of the case (table `events`) and of the table-valued functions
  * over files: names, types, and the value of each column for one ks_event. Absent
  * semantic fields are SQL NULL; time is ISO 8601 UTC with 7 fraction digits, so
- * that text order is time order. */
+ * that text order is time order. `country` is the event's own, else the country
+ * database's for an outside src_ip. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kensa/time.h"
 #include "kensa/value.h"
 #include "store.h"
+#include "util/addr.h"
 
 const char *const ks_store_col_name[KS_COL_COUNT] = {
     "time",       "time_ns", "host",    "channel",      "provider",       "event_id",
@@ -25,7 +27,7 @@ const char *const ks_store_col_type[KS_COL_COUNT] = {
 void ks_store_row_set(ks_store_row *r, const ks_event *ev)
 {
     r->ev = ev;
-    r->have_time = r->have_fields = 0;
+    r->have_time = r->have_fields = r->have_country = 0;
 }
 
 void ks_store_row_free(ks_store_row *r)
@@ -98,7 +100,15 @@ void ks_store_value(ks_store_row *r, ks_col col, ks_store_val *v)
     case KS_COL_PARENT_PROCESS: text(v, s->parent_process, 0); return;
     case KS_COL_SERVICE: text(v, s->service, 0); return;
     case KS_COL_SHARE: text(v, s->share, 0); return;
-    case KS_COL_COUNTRY: text(v, s->country, 0); return;
+    case KS_COL_COUNTRY:
+        if (s->country.len || !r->geo || !s->src_ip.len || ks_addr_is_internal(s->src_ip)) {
+            text(v, s->country, 0);
+            return;
+        }
+        if (!r->have_country && !ks_geoip_country(r->geo, s->src_ip, r->country)) r->country[0] = 0;
+        r->have_country = 1;
+        text(v, (ks_str){r->country, strlen(r->country)}, 0);
+        return;
     case KS_COL_SESSION: text(v, s->session, 0); return;
     case KS_COL_ACTION: text(v, s->action, 0); return;
     case KS_COL_OUTCOME:

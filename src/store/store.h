@@ -57,13 +57,20 @@ typedef struct ks_store_val {
 typedef struct ks_store_row {
     const ks_event *ev;
     ks_buf time, fields;
-    int have_time, have_fields;
+    int have_time, have_fields, have_country;
+    /* the country of an outside src_ip the event does not name (NULL: not looked up) */
+    struct ks_geoip *geo;
+    char country[3];
 } ks_store_row;
 
 /* Point row at a new event (keeps the buffers). */
 void ks_store_row_set(ks_store_row *r, const ks_event *ev);
 void ks_store_row_free(ks_store_row *r);
 void ks_store_value(ks_store_row *r, ks_col col, ks_store_val *v);
+
+/* The case's country database, opened on first use (NULL when there is none: the
+ * `country` column then holds only what the events say). */
+struct ks_geoip *ks_store_geoip(ks_case *c);
 
 /* Register evtx(), syslog(), xml(), csv(), jsonl() and events() on db. */
 int ks_store_register_vtabs(sqlite3 *db, ks_case *c);

@@ -275,6 +275,7 @@ static int vt_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str
         return set_error(cur, "%s: cannot be read: %s", cur->arg_path, "no such file or folder");
     cur->files.want = aux->format;
     cur->files.c = aux->c;
+    cur->row.geo = ks_store_geoip(aux->c);
     if (S_ISDIR(sb.st_mode)) {
         ks_diag d = {0};
         if (ks_evidence_walk(cur->arg_path, on_walk, &cur->files, &d) != KS_OK)

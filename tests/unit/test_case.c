@@ -14,6 +14,7 @@
 
 #include "harness.h"
 #include "kensa/kensa.h"
+#include "util/addr.h"
 
 static char dir[256];
 
@@ -113,6 +114,24 @@ static void test_simulated(void)
     CHECK_INT(n.evidence, 2);
     CHECK_INT(n.incomplete, 0);
     CHECK_INT(n.links, total);
+
+    /* the country of the attacker's outside address, from the country database;
+     * internal addresses have none */
+    char why[256], cc[3] = "";
+    ks_geoip *g = ks_geoip_open(NULL, why, sizeof why);
+    if (g && ks_geoip_country(g, (ks_str){res.attacker_ip, strlen(res.attacker_ip)}, cc)) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT group_concat(DISTINCT country) FROM events WHERE src_ip = '%s'",
+                 res.attacker_ip);
+        CHECK_STR(query_text(c, sql), cc);
+    } else {
+        fprintf(stderr, "test_simulated: country part skipped: %s\n", g ? "address unknown" : why);
+    }
+    ks_geoip_close(&g);
+    CHECK_INT(query_int(c, "SELECT count(*) FROM events WHERE country IS NOT NULL AND src_ip "
+                           "LIKE '10.%'"),
+              0);
 
     /* chain of custody: the hash is the file's, recorded before and after */
     size_t size = 0;

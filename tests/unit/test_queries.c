@@ -11,6 +11,20 @@
 
 #include "harness.h"
 #include "kensa/kensa.h"
+#include "util/addr.h"
+
+/* The country database the case uses (opened once; NULL without one). */
+static ks_geoip *geo(void)
+{
+    static ks_geoip *g;
+    static int tried;
+    if (!tried) {
+        char why[256];
+        tried = 1;
+        g = ks_geoip_open(NULL, why, sizeof why);
+    }
+    return g;
+}
 
 /* ---- the queries, from the page ------------------------------------------ */
 
@@ -111,6 +125,13 @@ static void collect(evs *out, const char *path, const char *tz)
         r->user = dup_str(ev->sem.user);
         r->src_ip = dup_str(ev->sem.src_ip);
         r->country = dup_str(ev->sem.country);
+        /* the case names the country of an outside address the event does not */
+        char cc[3];
+        if (!ev->sem.country.len && ev->sem.src_ip.len && !ks_addr_is_internal(ev->sem.src_ip) &&
+            geo() && ks_geoip_country(geo(), ev->sem.src_ip, cc)) {
+            free(r->country);
+            r->country = strdup(cc);
+        }
         r->action = dup_str(ev->sem.action);
         r->outcome = strdup(ev->sem.outcome == KS_OUTCOME_SUCCESS   ? "success"
                             : ev->sem.outcome == KS_OUTCOME_FAILURE ? "failure"

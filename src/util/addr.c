@@ -1,13 +1,15 @@
-/* The country of an address, from a MaxMind DB file (libmaxminddb): the CC0
- * geo-whois-asn-country database that scripts/install-deps puts in data/geoip/, or
- * any country database given by path or $KENSA_GEOIP. Built without libmaxminddb,
- * opening always fails with a reason, and vpn_foreign stays off. */
+/* Addresses: internal or loopback, and the country of an outside one from a MaxMind
+ * DB file (libmaxminddb): the CC0 geo-whois-asn-country database that
+ * scripts/install-deps puts in data/geoip/, or any country database given by path or
+ * $KENSA_GEOIP. Built without libmaxminddb, opening always fails with a reason,
+ * vpn_foreign stays off and the case leaves `country` empty. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "detect/detect.h"
+#include "util/addr.h"
+#include "util/str.h"
 
 #ifdef KS_HAVE_MAXMINDDB
 #include <maxminddb.h>
@@ -133,4 +135,56 @@ void ks_geoip_close(ks_geoip **pg)
 #endif
     free(*pg);
     *pg = NULL;
+}
+
+/* --- internal addresses ------------------------------------------------------------ */
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* The four bytes of a dotted IPv4 address; false if it is not one. */
+static bool ipv4(ks_str s, unsigned char out[4])
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(s.p[i++] - '0');
+            digits++;
+        }
+        if (!digits || v > 255) return false;
+        out[part] = (unsigned char)v;
+        if (part < 3) {
+            if (i >= s.len || s.p[i] != '.') return false;
+            i++;
+        }
+    }
+    return i == s.len;
+}
+
+bool ks_addr_is_loopback(ks_str ip)
+{
+    unsigned char b[4];
+    if (ipv4(ip, b)) return b[0] == 127;
+    return ks_str_eq(ip, "::1");
+}
+
+bool ks_addr_is_internal(ks_str ip)
+{
+    unsigned char b[4];
+    if (ipv4(ip, b))
+        return b[0] == 10 || b[0] == 127 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+               (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
+               (b[0] == 100 && (b[1] & 0xc0) == 64);
+    if (ks_str_eq(ip, "::1") || ks_str_eq(ip, "::")) return true;
+    if (ip.len >= 2) {
+        char a = lower(ip.p[0]), c = lower(ip.p[1]);
+        if (a == 'f' && (c == 'c' || c == 'd')) return true; /* fc00::/7 */
+        char d3 = ip.len >= 4 ? lower(ip.p[2]) : 0;
+        if (a == 'f' && c == 'e' && (d3 == '8' || d3 == '9' || d3 == 'a' || d3 == 'b'))
+            return true; /* fe80::/10 */
+    }
+    return false;
 }
