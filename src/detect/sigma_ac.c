@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "detect/sigma_internal.h"
+#include "kensa/value.h"
 
 typedef struct acnode {
     uint32_t first, next;            /* first child, next sibling (node index; 0: none) */
@@ -23,6 +24,7 @@ typedef struct acnode {
 } acnode;
 
 #define SG_AC_FILTER_BITS 16 /* the two- and three-byte filters: 2^16 bits each */
+#define SG_AC_GRAMS 4        /* the text is sampled at most every fourth byte */
 
 typedef struct fac {
     acnode *nodes; /* 0 is the root */
@@ -44,6 +46,15 @@ typedef struct fac {
      * or a hash of its first three bytes is in three. 2^16 bits each. */
     uint8_t *pair, *short2, *three;
     bool anchored; /* it has startswith / equals literals: the start is always tried */
+    /* when every contains / endswith literal has at least 4 bytes (minlen), the text
+     * is sampled every stride = min(minlen - 1, SG_AC_GRAMS) bytes: the bitset gram
+     * holds the byte pairs at offsets 0 .. SG_AC_GRAMS - 1 of each literal, so a
+     * literal at s shows at the sampled j in s .. s + stride - 1 */
+    uint32_t minlen, nlits;
+    uint8_t *gram;
+    /* no literal is made only of bytes of hex_text (so none can be in the text of a
+     * number, GUID, SID or binary value) */
+    bool no_hex;
 } fac;
 
 #define SG_AC_DENSE_MIN 8 /* children from which a node gets a full row */
@@ -76,6 +87,7 @@ void sg_ac_free(ks_sigma_rules *r)
             free(f->pair);
             free(f->short2);
             free(f->three);
+            free(f->gram);
             free(f->cto);
             free(f->dense);
             free(f->cbyte);
@@ -208,6 +220,10 @@ static int filter_add(fac *f, const lit *l)
         if (l->n <= 2) BIT_SET(f->short2, (uint32_t)u[0] << 8 | b);
     }
     if (l->n > 2) BIT_SET(f->three, hash3((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]));
+    if (!f->nlits++ || l->n < f->minlen) f->minlen = l->n;
+    if (!f->gram && !(f->gram = calloc(bytes, 1))) return -1;
+    for (uint32_t o = 0; o < SG_AC_GRAMS && o + 1 < l->n; o++)
+        BIT_SET(f->gram, (uint32_t)u[o] << 8 | u[o + 1]);
     return 0;
 }
 
@@ -385,6 +401,49 @@ static void longest_plain(const sg_pat *p, uint32_t *start, uint32_t *len)
 
 static int compact(fac *f);
 
+/* Every byte (A-Z folded) ks_value_text writes for an integer, hex, GUID, SID or
+ * binary value, including the hex bytes shown for a value of the wrong size. */
+static const char hex_text[] = "0123456789abcdefxs-{}";
+
+/* Whether no literal of f is made only of hex_text bytes. */
+static bool no_hex_literal(const acset *a, uint32_t field)
+{
+    for (uint32_t id = 0; id < a->nlits; id++) {
+        const lit *l = &a->lits[id];
+        if (l->field != field) continue;
+        uint32_t k = 0;
+        while (k < l->n && l->s[k] && strchr(hex_text, l->s[k])) k++;
+        if (k == l->n) return false;
+    }
+    return true;
+}
+
+bool sg_ac_skip_type(const ks_sigma_rules *r, uint32_t field, uint8_t type)
+{
+    const acset *a = r->ac;
+    const fac *f = a && field <= a->nfields ? a->byfield[field] : NULL;
+    if (!f) return true; /* no literal at all */
+    if (!f->no_hex) return false;
+    switch (type) {
+    case KS_VT_NULL:
+    case KS_VT_INT8:
+    case KS_VT_UINT8:
+    case KS_VT_INT16:
+    case KS_VT_UINT16:
+    case KS_VT_INT32:
+    case KS_VT_UINT32:
+    case KS_VT_INT64:
+    case KS_VT_UINT64:
+    case KS_VT_BINARY:
+    case KS_VT_GUID:
+    case KS_VT_SIZET:
+    case KS_VT_SID:
+    case KS_VT_HEX32:
+    case KS_VT_HEX64: return true;
+    default: return false;
+    }
+}
+
 int sg_ac_build(ks_sigma_rules *r)
 {
     sg_ac_free(r);
@@ -443,7 +502,10 @@ int sg_ac_build(ks_sigma_rules *r)
     for (uint32_t id = 0; id < a->nlits; id++)
         if (add_literal(a, id) != 0) return -1;
     for (uint32_t f = 0; f <= a->nfields; f++)
-        if (a->byfield[f] && compact(a->byfield[f]) != 0) return -1;
+        if (a->byfield[f]) {
+            if (compact(a->byfield[f]) != 0) return -1;
+            a->byfield[f]->no_hex = no_hex_literal(a, f);
+        }
     r->nlits = a->nlits;
     size_t ngated = 0;
     for (size_t ri = 0; ri < r->nrules; ri++) {
@@ -603,6 +665,26 @@ void sg_ac_run(const ks_sigma_rules *r, uint32_t field, const char *text, size_t
     if (f->anchored) walk(a, f, u, n, 0, hit, gen, list, nlist);
     if (!f->pair) return;
     const uint8_t *pair = f->pair, *short2 = f->short2, *three = f->three;
+    if (f->minlen >= 4) {
+        const size_t stride = f->minlen - 1 < SG_AC_GRAMS ? f->minlen - 1 : SG_AC_GRAMS;
+        for (size_t j = 0; j + 1 < n; j += stride) {
+            uint32_t b = (uint32_t)fold(u[j]) << 8 | fold(u[j + 1]);
+            /* starts i = j - o, o from stride - 1 down to 0 */
+            if (!BIT_GET(f->gram, b)) continue;
+            for (size_t o = stride; o-- > 0;) {
+                if (j < o) continue;
+                size_t i = j - o;
+                if (!i && f->anchored) continue; /* that walk is done */
+                uint32_t w = (uint32_t)fold(u[i]) << 16 |
+                             (i + 1 < n ? (uint32_t)fold(u[i + 1]) << 8 : 0) |
+                             (i + 2 < n ? fold(u[i + 2]) : 0);
+                uint32_t p = w >> 8;
+                if (BIT_GET(pair, p) && (BIT_GET(short2, p) || BIT_GET(three, hash3(w))))
+                    walk(a, f, u, n, i, hit, gen, list, nlist);
+            }
+        }
+        return;
+    }
     /* w: the folded bytes at i, i + 1 and i + 2 (0 past the end) */
     uint32_t w = (uint32_t)fold(u[0]) << 16 | (n > 1 ? (uint32_t)fold(u[1]) << 8 : 0) |
                  (n > 2 ? fold(u[2]) : 0);

@@ -65,6 +65,8 @@ enum {
 #define SG_WILD_ANY 0xff /* never a byte of UTF-8 text */
 #define SG_WILD_ONE 0xfe
 
+#define SG_RE_COUNTS 3
+
 typedef struct sg_pat {
     uint8_t op;
     uint8_t refop; /* for FIELDREF: EQ, CONTAINS, STARTS or ENDS */
@@ -78,7 +80,12 @@ typedef struct sg_pat {
     uint32_t need; /* a literal every match contains (lit, or a wildcard value's longest
                       plain part), + 1; 0: none. For gates. */
     uint32_t needlen;
-    char *s; /* lowercased unless cased; RE: a literal every match contains, or NULL */
+    /* RE: bytes (ASCII, not letters) every match holds at least cmin[k] times of
+     * (cmin 0: none) */
+    uint8_t cbyte[SG_RE_COUNTS], cmin[SG_RE_COUNTS];
+    bool countonly; /* RE: c.*c.*c (cmin[0] times byte cbyte[0]): over printable ASCII
+                       text it matches exactly when the text holds that many */
+    char *s;        /* lowercased unless cased; RE: a literal every match contains, or NULL */
     double num;
     pcre2_code *re;
 } sg_pat;
@@ -270,6 +277,9 @@ void sg_ac_run(const ks_sigma_rules *r, uint32_t field, const char *text, size_t
  * units skipped, as ks_value_text does); false, with nothing done, otherwise. */
 bool sg_ac_run16(const ks_sigma_rules *r, uint32_t field, const uint8_t *p, size_t units,
                  uint32_t *hit, uint32_t gen, uint32_t *list, uint32_t *nlist);
+/* Whether field's automaton can find nothing in the text of a (scalar) value of this
+ * type: its literals all hold a byte that such text never does. */
+bool sg_ac_skip_type(const ks_sigma_rules *r, uint32_t field, uint8_t type);
 /* The rules whose gate holds literal id (n of them). */
 const uint32_t *sg_ac_gated(const ks_sigma_rules *r, uint32_t lit, uint32_t *n);
 

@@ -671,43 +671,51 @@ static size_t re_quant(const char *re, size_t n, size_t i, bool *zero)
 
 /* The longest run of plain characters every match of re must contain, lowercased into
  * out (cap bytes); its length, or 0 when none is sure (top-level |, \Q, extended
- * mode, ...). Caseless: k and s end runs (PCRE2 folds U+212A and U+017F to them). */
-static size_t re_literal(const char *re, size_t n, bool caseless, char *out, size_t cap)
+ * mode, ...). Caseless: k and s end runs (PCRE2 folds U+212A and U+017F to them).
+ * count[b]: how many times every match holds byte b (ASCII, no letter; all 0 when
+ * nothing is sure). */
+static size_t re_literal(const char *re, size_t n, bool caseless, char *out, size_t cap,
+                         uint16_t count[128])
 {
     char run[256];
     size_t rn = 0, best = 0;
+    memset(count, 0, 128 * sizeof *count);
     for (size_t i = 0; i + 2 < n; i++) /* inline flags: (?i) (?x) (?i:...) */
         if (re[i] == '(' && re[i + 1] == '?')
             for (size_t j = i + 2; j < n && re[j] != ')' && re[j] != ':'; j++) {
-                if (re[j] == 'x' || re[j] == 'n' || re[j] == 'J') return 0;
+                if (re[j] == 'x' || re[j] == 'n' || re[j] == 'J') goto unsure;
                 if (re[j] == 'i') caseless = true;
             }
     for (size_t i = 0; i < n;) {
         char ch = re[i];
         size_t atom = 1;
         int lit = -1; /* the literal character of this atom, if it is one */
-        if (ch == '|') return 0;
+        if (ch == '|') goto unsure;
         if (ch == '(' || ch == '[') {
             size_t j = re_skip(re, n, i);
-            if (j == SIZE_MAX) return 0;
+            if (j == SIZE_MAX) goto unsure;
             atom = j - i;
         } else if (ch == '\\') {
-            if (i + 1 >= n) return 0;
+            if (i + 1 >= n) goto unsure;
             char e = re[i + 1];
             if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                if (e == 'Q' || e == 'E' || strchr("pPxoNgkcu", e)) return 0;
+                if (e == 'Q' || e == 'E' || strchr("pPxoNgkcu", e)) goto unsure;
                 atom = 2;
             } else {
                 lit = (unsigned char)e;
                 atom = 2;
             }
         } else if (ch == ')' || ch == ']' || ch == '{' || ch == '*' || ch == '+' || ch == '?')
-            return 0; /* stray: not sure what it means here */
+            goto unsure; /* stray: not sure what it means here */
         else if (ch != '.' && ch != '^' && ch != '$' && !((unsigned char)ch & 0x80) && ch != '#')
             lit = (unsigned char)ch;
         bool zero;
         size_t q = re_quant(re, n, i + atom, &zero);
-        if (q == SIZE_MAX) return 0;
+        if (q == SIZE_MAX) goto unsure;
+        /* a byte that is no letter, at least once in every match */
+        if (lit > 0 && lit < 128 && !zero && !((lit | 32) >= 'a' && (lit | 32) <= 'z') &&
+            count[lit] < UINT16_MAX)
+            count[lit]++;
         if (lit >= 'A' && lit <= 'Z') lit += 32;
         if (caseless && (lit == 'k' || lit == 's')) lit = -1;
         if (lit < 0 || zero) {
@@ -723,6 +731,33 @@ static size_t re_literal(const char *re, size_t n, bool caseless, char *out, siz
         i += atom + q;
     }
     return best;
+unsure: /* nothing is sure */
+    memset(count, 0, 128 * sizeof *count);
+    return 0;
+}
+
+/* Whether re is c.*c.* ... .*c (k >= 2 times the same punctuation byte c, escaped or
+ * not): without DOTALL, over text of printable ASCII and tabs (no newline, valid
+ * UTF-8) it matches exactly when the text holds c k times. */
+static bool re_countonly(const char *re, size_t n, uint8_t *c, uint32_t *k)
+{
+    *k = 0;
+    for (size_t i = 0; i < n;) {
+        if (*k && (i + 2 > n || re[i] != '.' || re[i + 1] != '*')) return false;
+        if (*k) i += 2;
+        int ch = -1;
+        if (i + 1 < n && re[i] == '\\' && strchr("+{}^`$.*?|()[]", re[i + 1]) && re[i + 1]) {
+            ch = (unsigned char)re[i + 1];
+            i += 2;
+        } else if (i < n && re[i] && strchr("`~!@%&-=_;:'\",<>/", re[i])) {
+            ch = (unsigned char)re[i];
+            i += 1;
+        }
+        if (ch < 0 || (*k && ch != *c)) return false;
+        *c = (uint8_t)ch;
+        (*k)++;
+    }
+    return *k >= 2 && *k <= 255;
 }
 
 static int compile_value(comp *c, const sg_ynode *val, const mods *m, sg_pat **pats, uint32_t *n,
@@ -773,9 +808,25 @@ static int compile_value(comp *c, const sg_ynode *val, const mods *m, sg_pat **p
         p->cased = true;
         /* p->s: a literal every match contains, for the automata (sigma_ac.c) */
         char lit[256];
-        size_t ln = re_literal(val->s, val->n, f & M_RE_I, lit, sizeof lit);
+        uint16_t count[128];
+        size_t ln = re_literal(val->s, val->n, f & M_RE_I, lit, sizeof lit, count);
+        /* the bytes needed most often, counted before PCRE2 runs (sigma_match.c) */
+        for (int k = 0; k < SG_RE_COUNTS; k++) {
+            int best = 0;
+            for (int b = 1; b < 128; b++)
+                if (count[b] > count[best]) best = b;
+            if (!count[best]) break;
+            p->cbyte[k] = (uint8_t)best;
+            p->cmin[k] = (uint8_t)(count[best] < 255 ? count[best] : 255);
+            count[best] = 0;
+        }
         if (ln >= 3 && !(p->s = rstrdup(c->rule, lit, ln))) return fail(c, "out of memory");
         p->n = p->s ? (uint32_t)ln : 0;
+        uint8_t cb;
+        uint32_t k;
+        if (!(f & M_RE_S) && re_countonly(val->s, val->n, &cb, &k) && p->cbyte[0] == cb &&
+            p->cmin[0] == k)
+            p->countonly = true;
         (*n)++;
         return 0;
     }

@@ -470,6 +470,35 @@ static bool cidr_match(const sg_pat *p, ks_str t)
     return true;
 }
 
+/* Whether t holds the bytes a regular expression needs as often as it needs them (a
+ * cheap test before PCRE2, which backtracks on `\+.*\+.*\+...` over long text). */
+static bool re_counts(const sg_pat *p, ks_str t)
+{
+    for (int k = 0; k < SG_RE_COUNTS && p->cmin[k]; k++) {
+        const char *s = t.p, *end = t.p + t.len;
+        unsigned seen = 0;
+        while (seen < p->cmin[k] && s < end && (s = memchr(s, p->cbyte[k], (size_t)(end - s)))) {
+            seen++;
+            s++;
+        }
+        if (seen < p->cmin[k]) return false;
+    }
+    return true;
+}
+
+/* Whether regular expression p matches t. */
+static bool re_match(ks_sigma_matcher *m, const sg_pat *p, ks_str t)
+{
+    if (!re_counts(p, t)) return false;
+    if (p->countonly) { /* printable ASCII: the count said it all */
+        size_t i = 0;
+        while (i < t.len && (((uint8_t)t.p[i] >= 0x20 && (uint8_t)t.p[i] < 0x80) || t.p[i] == '\t'))
+            i++;
+        if (i == t.len) return true;
+    }
+    return pcre2_match(p->re, (PCRE2_SPTR)t.p, t.len, 0, 0, m->md, NULL) >= 0;
+}
+
 /* The hit stamps of the field's literals for this event (its automaton run once). */
 static const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
 {
@@ -480,6 +509,7 @@ static const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
             for (size_t i = 0; i < m->ev->nfields && i < m->nft; i++) {
                 ks_str t;
                 const ks_value *v = &m->ev->fields[i].value;
+                if (sg_ac_skip_type(m->r, m->nfields, v->type)) continue;
                 /* ASCII UTF-16 straight from the record, unless already converted */
                 if (v->type == KS_VT_STRING && m->ft[i].gen != m->gen &&
                     sg_ac_run16(m->r, m->nfields, v->data, v->size / 2, m->lithit, m->gen, m->hl[0],
@@ -538,8 +568,7 @@ static bool pat_match(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field, 
         /* a literal every match contains, found by the automaton, or no match */
         if (p->need && field < m->nfields && lit_hits(m, rule, field)[p->need - 1] != m->gen)
             return false;
-        if (!get_field(m, field, rule->map4688, false, &t)) return false;
-        return pcre2_match(p->re, (PCRE2_SPTR)t.p, t.len, 0, 0, m->md, NULL) >= 0;
+        return get_field(m, field, rule->map4688, false, &t) && re_match(m, p, t);
     case SG_OP_CIDR: return get_field(m, field, rule->map4688, false, &t) && cidr_match(p, t);
     case SG_OP_LT:
     case SG_OP_LTE:
@@ -578,8 +607,7 @@ static bool keyword_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_pat
         if (!field_text(m, &m->ft[i], &ev->fields[i].value, !p->cased, &t)) continue;
         if (p->op == SG_OP_RE) {
             ks_str o;
-            if (field_text(m, &m->ft[i], &ev->fields[i].value, false, &o) &&
-                pcre2_match(p->re, (PCRE2_SPTR)o.p, o.len, 0, 0, m->md, NULL) >= 0)
+            if (field_text(m, &m->ft[i], &ev->fields[i].value, false, &o) && re_match(m, p, o))
                 return true;
         } else if (text_op(p->op, p->s, p->n, t))
             return true;
