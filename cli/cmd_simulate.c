@@ -229,7 +229,7 @@ int cmd_simulate(int argc, char **argv)
         return KS_EXIT_FAIL;
     }
     if ((truth && ks_sim_write_truth(truth, seed, &res, &d) != KS_OK) ||
-        (site && ks_sim_write_site(site, &d) != KS_OK)) {
+        (site && ks_sim_write_site_size(site, dopts.size, &d) != KS_OK)) {
         fprintf(stderr, ja ? "%s: 書き込めません: %s\n" : "%s: cannot write: %s\n",
                 d.file ? d.file : "", d.what);
         return KS_EXIT_FAIL;

@@ -130,6 +130,9 @@ typedef struct ks_sim_days_opts {
  * files. */
 ks_status ks_sim_write_days(const char *dir, uint64_t seed, const ks_sim_days_opts *o,
                             ks_sim_result *res, ks_diag *diag);
+/* The site file of a hospital of that size (KS_SIM_SMALL: ks_sim_write_site's; the
+ * mid-size one adds its second servers with their roles). */
+ks_status ks_sim_write_site_size(const char *path, ks_sim_size size, ks_diag *diag);
 
 /* The ground truth of a run as JSON (truth.json): seed, first_intrusion (ISO 8601
  * UTC), first_attempt, attacker address, account, entry host and the chain. Kept out

@@ -1629,5 +1629,26 @@ static const char SITE_YAML[] =
 
 ks_status ks_sim_write_site(const char *path, ks_diag *diag)
 {
-    return ks_sim_write_file(path, SITE_YAML, sizeof SITE_YAML - 1, diag);
+    return ks_sim_write_site_size(path, KS_SIM_SMALL, diag);
+}
+
+ks_status ks_sim_write_site_size(const char *path, ks_sim_size size, ks_diag *diag)
+{
+    if (size != KS_SIM_MIDSIZE)
+        return ks_sim_write_file(path, SITE_YAML, sizeof SITE_YAML - 1, diag);
+    /* the mid-size hospital: its second servers after the small one's hosts (the
+     * terminals' pattern and network cover all 60) */
+    static const char *const ROLES[NEXTRA] = {
+        "domain_controller", "file_server", "emr_server", "other", "other", "other", "other"};
+    const char *at = strstr(SITE_YAML, "  - {name: \"EMR-TERM-*\"");
+    ks_buf b = {0};
+    ks_buf_append(&b, SITE_YAML, (size_t)(at - SITE_YAML));
+    for (int i = 0; i < NEXTRA; i++)
+        ks_buf_printf(&b, "  - {name: %s, role: %s, addresses: [%s]}\n", MID_EXTRA[i].name,
+                      ROLES[i], MID_EXTRA[i].ip);
+    ks_buf_puts(&b, at);
+    ks_status st = b.failed ? ks_diag_set(diag, KS_ERR_NOMEM, path, 0, "out of memory")
+                            : ks_sim_write_file(path, b.data, b.len, diag);
+    ks_buf_free(&b);
+    return st;
 }

@@ -267,6 +267,20 @@ static void test_midsize(const char *dir)
     CHECK_INT(ks_sim_size_find("huge"), -1);
     ks_sim_days_opts bad = {.days = KS_SIM_MAX_DAYS + 1};
     CHECK_INT(ks_sim_write_days(a, 1, &bad, NULL, &d), KS_ERR_ARG);
+
+    /* its site file names the second servers with their roles, and keeps the rest */
+    char site_path[1200];
+    snprintf(site_path, sizeof site_path, "%s/mid-site.yaml", dir);
+    CHECK_INT(ks_sim_write_site_size(site_path, KS_SIM_MIDSIZE, &d), KS_OK);
+    ks_site *site = NULL;
+    CHECK_INT(ks_site_load(&site, site_path, &d), KS_OK);
+    CHECK_INT(ks_site_role_of(site, "FS02.hosp.local"), KS_ROLE_FILE_SERVER);
+    CHECK_INT(ks_site_role_of(site, "DC02"), KS_ROLE_DOMAIN_CONTROLLER);
+    CHECK_INT(ks_site_role_of(site, "PACS01"), KS_ROLE_OTHER);
+    CHECK_INT(ks_site_role_of(site, "EMR-TERM-60"), KS_ROLE_EMR_TERMINAL);
+    CHECK_INT(ks_site_role_of(site, "BK01"), KS_ROLE_BACKUP_SERVER);
+    ks_site_free(&site);
+    unlink(site_path);
 }
 
 int main(void)
