@@ -55,18 +55,6 @@ static void af_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){item, strlen(item)});
 }
 
-static void af_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((af *)state)->g, d);
-}
-
-static void af_close(ks_det *d, void *state)
-{
-    af *s = state;
-    ks_group_close(&s->g);
-    free(s);
-}
-
 const ks_detector_def ks_detector_anti_forensics = {
     .info =
         {
@@ -89,6 +77,6 @@ const ks_detector_def ks_detector_anti_forensics = {
         },
     .open = af_open,
     .event = af_event,
-    .end_file = af_end_file,
-    .close = af_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -96,18 +96,6 @@ static void at_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){what, strlen(what)});
 }
 
-static void at_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((at *)state)->g, d);
-}
-
-static void at_close(ks_det *d, void *state)
-{
-    at *s = state;
-    ks_group_close(&s->g);
-    free(s);
-}
-
 const ks_detector_def ks_detector_attacker_tool = {
     .info =
         {
@@ -130,6 +118,6 @@ const ks_detector_def ks_detector_attacker_tool = {
         },
     .open = at_open,
     .event = at_event,
-    .end_file = at_end_file,
-    .close = at_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -125,18 +125,6 @@ static void cd_event(ks_det *d, void *state, const ks_event *ev)
     ks_group_note(&c->g, d, "c", ev, lv, what);
 }
 
-static void cd_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((cd *)state)->g, d);
-}
-
-static void cd_close(ks_det *d, void *state)
-{
-    cd *c = state;
-    ks_group_close(&c->g);
-    free(c);
-}
-
 const ks_detector_def ks_detector_credential_dumping = {
     .info =
         {
@@ -160,6 +148,6 @@ const ks_detector_def ks_detector_credential_dumping = {
         },
     .open = cd_open,
     .event = cd_event,
-    .end_file = cd_end_file,
-    .close = cd_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

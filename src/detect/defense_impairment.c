@@ -97,18 +97,6 @@ static void di_event(ks_det *d, void *state, const ks_event *ev)
     ks_group_note(&s->g, d, "d", ev, lv, what);
 }
 
-static void di_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((di *)state)->g, d);
-}
-
-static void di_close(ks_det *d, void *state)
-{
-    di *s = state;
-    ks_group_close(&s->g);
-    free(s);
-}
-
 const ks_detector_def ks_detector_defense_impairment = {
     .info =
         {
@@ -131,6 +119,6 @@ const ks_detector_def ks_detector_defense_impairment = {
         },
     .open = di_open,
     .event = di_event,
-    .end_file = di_end_file,
-    .close = di_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -118,6 +118,10 @@ bool ks_group_has(ks_group *g, const char *kind, ks_str host, ks_str value, int6
 /* Report every open finding and drop the keys. */
 void ks_group_flush(ks_group *g, ks_det *d);
 void ks_group_close(ks_group *g);
+/* The end_file and close of a detector whose state is a malloc'd struct that starts
+ * with its ks_group: flush the group; close it and free the state. */
+void ks_group_state_end_file(ks_det *d, void *state);
+void ks_group_state_close(ks_det *d, void *state);
 
 /* --- text ------------------------------------------------------------------------ */
 

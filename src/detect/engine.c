@@ -756,6 +756,18 @@ void ks_group_close(ks_group *g)
     ks_keys_free(&g->keys);
 }
 
+void ks_group_state_end_file(ks_det *d, void *state)
+{
+    ks_group_flush((ks_group *)state, d);
+}
+
+void ks_group_state_close(ks_det *d, void *state)
+{
+    (void)d;
+    ks_group_close((ks_group *)state);
+    free(state);
+}
+
 /* --- text ------------------------------------------------------------------------ */
 
 static char lower(char c)

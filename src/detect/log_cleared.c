@@ -34,18 +34,6 @@ static void lc_event(ks_det *d, void *state, const ks_event *ev)
     if (f) ks_finding_add_detail(f, log);
 }
 
-static void lc_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((lc *)state)->g, d);
-}
-
-static void lc_close(ks_det *d, void *state)
-{
-    lc *l = state;
-    ks_group_close(&l->g);
-    free(l);
-}
-
 const ks_detector_def ks_detector_log_cleared = {
     .info =
         {
@@ -68,6 +56,6 @@ const ks_detector_def ks_detector_log_cleared = {
         },
     .open = lc_open,
     .event = lc_event,
-    .end_file = lc_end_file,
-    .close = lc_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

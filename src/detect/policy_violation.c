@@ -118,18 +118,6 @@ static void pv_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){what, strlen(what)});
 }
 
-static void pv_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((pv *)state)->g, d);
-}
-
-static void pv_close(ks_det *d, void *state)
-{
-    pv *p = state;
-    ks_group_close(&p->g);
-    free(p);
-}
-
 const ks_detector_def ks_detector_policy_violation = {
     .info =
         {
@@ -169,6 +157,6 @@ const ks_detector_def ks_detector_policy_violation = {
         },
     .open = pv_open,
     .event = pv_event,
-    .end_file = pv_end_file,
-    .close = pv_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -80,18 +80,6 @@ static void rl_event(ks_det *d, void *state, const ks_event *ev)
     if (!f->user[0]) ks_finding_add_user(f, s->user);
 }
 
-static void rl_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((rl *)state)->g, d);
-}
-
-static void rl_close(ks_det *d, void *state)
-{
-    rl *r = state;
-    ks_group_close(&r->g);
-    free(r);
-}
-
 const ks_detector_def ks_detector_rdp_logon = {
     .info =
         {
@@ -124,6 +112,6 @@ const ks_detector_def ks_detector_rdp_logon = {
         },
     .open = rl_open,
     .event = rl_event,
-    .end_file = rl_end_file,
-    .close = rl_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -110,18 +110,6 @@ static void rat_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){what, strlen(what)});
 }
 
-static void rat_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((rat *)state)->g, d);
-}
-
-static void rat_close(ks_det *d, void *state)
-{
-    rat *r = state;
-    ks_group_close(&r->g);
-    free(r);
-}
-
 const ks_detector_def ks_detector_remote_access_tool = {
     .info =
         {
@@ -144,6 +132,6 @@ const ks_detector_def ks_detector_remote_access_tool = {
         },
     .open = rat_open,
     .event = rat_event,
-    .end_file = rat_end_file,
-    .close = rat_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -124,18 +124,6 @@ static void st_event(ks_det *d, void *state, const ks_event *ev)
     }
 }
 
-static void st_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((st *)state)->g, d);
-}
-
-static void st_close(ks_det *d, void *state)
-{
-    st *s = state;
-    ks_group_close(&s->g);
-    free(s);
-}
-
 const ks_detector_def ks_detector_scheduled_task = {
     .info =
         {
@@ -158,6 +146,6 @@ const ks_detector_def ks_detector_scheduled_task = {
         },
     .open = st_open,
     .event = st_event,
-    .end_file = st_end_file,
-    .close = st_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

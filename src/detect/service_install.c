@@ -54,18 +54,6 @@ static void si_event(ks_det *d, void *state, const ks_event *ev)
     }
 }
 
-static void si_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((si *)state)->g, d);
-}
-
-static void si_close(ks_det *d, void *state)
-{
-    si *s = state;
-    ks_group_close(&s->g);
-    free(s);
-}
-
 const ks_detector_def ks_detector_service_install = {
     .info =
         {
@@ -89,6 +77,6 @@ const ks_detector_def ks_detector_service_install = {
         },
     .open = si_open,
     .event = si_event,
-    .end_file = si_end_file,
-    .close = si_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

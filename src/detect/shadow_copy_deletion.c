@@ -83,18 +83,6 @@ static void sc_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){what, strlen(what)});
 }
 
-static void sc_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((sc *)state)->g, d);
-}
-
-static void sc_close(ks_det *d, void *state)
-{
-    sc *s = state;
-    ks_group_close(&s->g);
-    free(s);
-}
-
 const ks_detector_def ks_detector_shadow_copy_deletion = {
     .info =
         {
@@ -119,6 +107,6 @@ const ks_detector_def ks_detector_shadow_copy_deletion = {
         },
     .open = sc_open,
     .event = sc_event,
-    .end_file = sc_end_file,
-    .close = sc_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

@@ -186,18 +186,6 @@ static void usb_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){what, strlen(what)});
 }
 
-static void usb_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((usb *)state)->g, d);
-}
-
-static void usb_close(ks_det *d, void *state)
-{
-    usb *u = state;
-    ks_group_close(&u->g);
-    free(u);
-}
-
 const ks_detector_def ks_detector_usb_storage = {
     .info =
         {
@@ -224,6 +212,6 @@ const ks_detector_def ks_detector_usb_storage = {
         },
     .open = usb_open,
     .event = usb_event,
-    .end_file = usb_end_file,
-    .close = usb_close,
+    .end_file = ks_group_state_end_file,
+    .close = ks_group_state_close,
 };

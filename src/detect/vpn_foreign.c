@@ -67,11 +67,6 @@ static void vf_event(ks_det *d, void *state, const ks_event *ev)
     ks_finding_add_detail(f, (ks_str){what, w > 0 ? (size_t)w : 0});
 }
 
-static void vf_end_file(ks_det *d, void *state)
-{
-    ks_group_flush(&((vf *)state)->g, d);
-}
-
 static void vf_close(ks_det *d, void *state)
 {
     (void)d;
@@ -103,6 +98,6 @@ const ks_detector_def ks_detector_vpn_foreign = {
         },
     .open = vf_open,
     .event = vf_event,
-    .end_file = vf_end_file,
+    .end_file = ks_group_state_end_file,
     .close = vf_close,
 };
