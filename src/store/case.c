@@ -713,6 +713,267 @@ static void dedup_key(const ks_event *ev, const char *fields, size_t nfields,
     crypto_generichash_final(&h, out, KS_DEDUP_BYTES);
 }
 
+/* ---- the reading thread ---------------------------------------------------- */
+
+/* Reading an evidence file (parsing, the column values, the fields text, the dedup
+ * key) and storing its events (SQLite) cost about the same; a file of more than
+ * KS_PIPE_THREAD bytes is read in a thread of its own while the calling thread stores
+ * what it read. Events go between them in batches (at most KS_PIPE_DEPTH in flight, so
+ * memory does not grow with the file), each with its events' values copied out of the
+ * reader, and the reader's problems, which are reported by the calling thread in
+ * order with the events. A smaller file is read in the calling thread, batch by batch,
+ * through the same code. */
+#define KS_PIPE_THREAD (1u << 20)
+#define KS_PIPE_DEPTH 4
+#define KS_PIPE_EVENTS 256
+#define KS_PIPE_BYTES (4u << 20) /* a batch's text: a full batch ends early past this */
+
+typedef struct packed_val {
+    int type; /* SQLITE_NULL, SQLITE_INTEGER or SQLITE_TEXT */
+    int64_t i;
+    size_t at, n; /* text: bytes at `at` of the batch's text */
+} packed_val;
+
+typedef struct packed_event {
+    unsigned char key[KS_DEDUP_BYTES];
+    int64_t time_ns;
+    uint64_t offset;
+    packed_val v[KS_COL_COUNT];
+} packed_event;
+
+typedef struct packed_problem {
+    ks_problem p;               /* what and excerpt: set when it is replayed */
+    size_t what_at, excerpt_at; /* in the batch's text */
+    int has_excerpt;
+} packed_problem;
+
+typedef struct ingest_batch {
+    packed_event ev[KS_PIPE_EVENTS];
+    size_t n;
+    ks_buf text;
+    packed_problem *problems;
+    size_t nproblems, cap_problems;
+    uint64_t skipped, chunks_bad; /* the reader's counts after this batch */
+    int end;                      /* 0 more to come; 1 the reader ended (rst); 2 hashing failed */
+    ks_status rst;
+} ingest_batch;
+
+typedef struct ingest_pipe {
+    ks_source *src;
+    hasher *h;
+    ks_store_row row;
+    const ks_ingest_opts *o;
+    uint64_t at, told, hashed; /* the reader's offset, as told to the hasher, hashed so far */
+    ingest_batch *filling;     /* the batch the reader fills (its problems go there) */
+    int threaded;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* under mu when threaded: batches [head, head + full) are full, the rest free */
+    ingest_batch *batch[KS_PIPE_DEPTH];
+    unsigned head, full;
+    int stop; /* the storing side gave up: the reader stops */
+    int over; /* the reader handed over its last batch */
+} ingest_pipe;
+
+/* The reader's problems: reported at once outside a batch (while the source opens),
+ * otherwise kept in the batch being filled. */
+static void pipe_problem(void *ctx, const ks_problem *p)
+{
+    ingest_pipe *pl = ctx;
+    ingest_batch *b = pl->filling;
+    if (!b) {
+        if (pl->o->on_problem) pl->o->on_problem(pl->o->ctx, p);
+        return;
+    }
+    if (b->nproblems == b->cap_problems) {
+        size_t cap = b->cap_problems ? 2 * b->cap_problems : 16;
+        packed_problem *np = realloc(b->problems, cap * sizeof *np);
+        if (!np) return; /* the count of skipped data still says it */
+        b->problems = np;
+        b->cap_problems = cap;
+    }
+    packed_problem *q = &b->problems[b->nproblems++];
+    q->p = *p;
+    q->what_at = b->text.len;
+    ks_buf_puts(&b->text, p->what ? p->what : "");
+    ks_buf_putc(&b->text, 0);
+    q->has_excerpt = p->excerpt != NULL;
+    q->excerpt_at = b->text.len;
+    if (p->excerpt) ks_buf_append(&b->text, p->excerpt, p->excerpt_len);
+}
+
+/* Copy one event's column values and dedup key into the batch. */
+static void pack_event(ingest_pipe *pl, ingest_batch *b, const ks_event *ev)
+{
+    packed_event *pe = &b->ev[b->n++];
+    ks_store_row_set(&pl->row, ev);
+    ks_store_val v;
+    for (int i = 0; i < KS_COL_COUNT; i++) {
+        ks_store_value(&pl->row, (ks_col)i, &v);
+        packed_val *d = &pe->v[i];
+        d->type = v.type;
+        d->i = v.i;
+        d->at = b->text.len;
+        d->n = 0;
+        if (v.type == SQLITE_TEXT) {
+            d->n = v.n;
+            ks_buf_append(&b->text, v.p, v.n);
+        }
+    }
+    const packed_val *f = &pe->v[KS_COL_FIELDS];
+    if (f->type == SQLITE_TEXT && !b->text.failed)
+        dedup_key(ev, b->text.data + f->at, f->n, pe->key);
+    else
+        memset(pe->key, 0, sizeof pe->key); /* out of memory: the batch's text failed */
+    pe->time_ns = ev->time_ns;
+    pe->offset = ev->offset;
+}
+
+/* Read the next events into b (emptied first) until it is full or the file ends. */
+static void fill_batch(ingest_pipe *pl, ingest_batch *b)
+{
+    b->n = b->nproblems = 0;
+    b->end = 0;
+    b->rst = KS_OK;
+    ks_buf_reset(&b->text);
+    pl->filling = b;
+    while (b->n < KS_PIPE_EVENTS && b->text.len < KS_PIPE_BYTES) {
+        /* the first hash pass stays ahead of what the reader reads */
+        uint64_t lead = pl->at + KS_HASH_LEAD < pl->at ? UINT64_MAX : pl->at + KS_HASH_LEAD;
+        if (hasher_wait_before(pl->h, lead, &pl->hashed) != 0) {
+            b->end = 2;
+            break;
+        }
+        const ks_event *ev;
+        ks_status rst = ks_source_next(pl->src, &ev);
+        if (rst != KS_OK || !ev) {
+            b->end = 1;
+            b->rst = rst;
+            break;
+        }
+        pl->at = ev->offset;
+        hasher_reader_at(pl->h, pl->at, &pl->told);
+        pack_event(pl, b, ev);
+    }
+    const ks_source_stats *ss = ks_source_get_stats(pl->src);
+    b->skipped = ss->skipped;
+    b->chunks_bad = ss->chunks_bad;
+    pl->filling = NULL;
+}
+
+static void *pipe_run(void *arg)
+{
+    ingest_pipe *pl = arg;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (!pl->stop && pl->full == KS_PIPE_DEPTH) pthread_cond_wait(&pl->cv, &pl->mu);
+        if (pl->stop) {
+            pl->over = 1;
+            pthread_cond_broadcast(&pl->cv);
+            pthread_mutex_unlock(&pl->mu);
+            return NULL;
+        }
+        ingest_batch *b = pl->batch[(pl->head + pl->full) % KS_PIPE_DEPTH];
+        pthread_mutex_unlock(&pl->mu);
+        fill_batch(pl, b);
+        pthread_mutex_lock(&pl->mu);
+        pl->full++;
+        if (b->end) pl->over = 1;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+        if (b->end) return NULL;
+    }
+}
+
+static void pipe_free_batches(ingest_pipe *pl)
+{
+    for (int i = 0; i < KS_PIPE_DEPTH; i++) {
+        if (!pl->batch[i]) continue;
+        ks_buf_free(&pl->batch[i]->text);
+        free(pl->batch[i]->problems);
+        free(pl->batch[i]);
+        pl->batch[i] = NULL;
+    }
+}
+
+/* Set up the reading side of src (opened with pipe_problem and pl as its callback);
+ * threaded when the file is larger than KS_PIPE_THREAD (and a thread can be made). */
+static int pipe_start(ingest_pipe *pl, uint64_t size)
+{
+    for (int i = 0; i < KS_PIPE_DEPTH; i++)
+        if (!(pl->batch[i] = calloc(1, sizeof *pl->batch[i]))) {
+            pipe_free_batches(pl);
+            return -1;
+        }
+    if (size <= KS_PIPE_THREAD || pthread_mutex_init(&pl->mu, NULL) != 0) return 0;
+    if (pthread_cond_init(&pl->cv, NULL) != 0) {
+        pthread_mutex_destroy(&pl->mu);
+        return 0;
+    }
+    if (pthread_create(&pl->thread, NULL, pipe_run, pl) != 0) {
+        pthread_cond_destroy(&pl->cv);
+        pthread_mutex_destroy(&pl->mu);
+        return 0;
+    }
+    pl->threaded = 1;
+    return 0;
+}
+
+/* The next batch of events to store (read here when not threaded); NULL after the
+ * last one. Its problems are reported first. pipe_done hands it back. */
+static ingest_batch *pipe_next(ingest_pipe *pl)
+{
+    ingest_batch *b;
+    if (!pl->threaded) {
+        if (pl->over) return NULL;
+        b = pl->batch[0];
+        fill_batch(pl, b);
+        pl->over = b->end != 0;
+    } else {
+        pthread_mutex_lock(&pl->mu);
+        while (!pl->full && !pl->over) pthread_cond_wait(&pl->cv, &pl->mu);
+        b = pl->full ? pl->batch[pl->head] : NULL;
+        pthread_mutex_unlock(&pl->mu);
+        if (!b) return NULL;
+    }
+    for (size_t i = 0; i < b->nproblems && pl->o->on_problem; i++) {
+        packed_problem *q = &b->problems[i];
+        if (b->text.failed) break;
+        q->p.what = b->text.data + q->what_at;
+        q->p.excerpt = q->has_excerpt ? b->text.data + q->excerpt_at : NULL;
+        pl->o->on_problem(pl->o->ctx, &q->p);
+    }
+    return b;
+}
+
+static void pipe_done(ingest_pipe *pl)
+{
+    if (!pl->threaded) return;
+    pthread_mutex_lock(&pl->mu);
+    pl->head = (pl->head + 1) % KS_PIPE_DEPTH;
+    pl->full--;
+    pthread_cond_broadcast(&pl->cv);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+/* Stop the reading thread (when still running) and free everything. */
+static void pipe_end(ingest_pipe *pl)
+{
+    if (pl->threaded) {
+        pthread_mutex_lock(&pl->mu);
+        pl->stop = 1;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+        pthread_join(pl->thread, NULL);
+        pthread_cond_destroy(&pl->cv);
+        pthread_mutex_destroy(&pl->mu);
+        pl->threaded = 0;
+    }
+    pipe_free_batches(pl);
+    ks_store_row_free(&pl->row);
+}
+
 static int prepare(ks_case *c)
 {
     if (!c->keys && !(c->keys = calloc(KS_KEY_SLOTS, sizeof *c->keys))) return SQLITE_NOMEM;
@@ -791,21 +1052,20 @@ static int flush_links(ks_case *c, int64_t evidence_id)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* INSERT OR IGNORE the event with this key: *id its events.id, 0 when the key was
- * there already. */
-static int insert_event(ks_case *c, ks_store_row *row, const unsigned char *key, int64_t *id)
+/* INSERT OR IGNORE the event (its values in text): *id its events.id, 0 when its key
+ * was there already. */
+static int insert_event(ks_case *c, const packed_event *pe, const char *text, int64_t *id)
 {
     sqlite3_stmt *s = c->ins_event;
-    ks_store_val v;
     int rc;
     *id = 0;
-    sqlite3_bind_blob(s, 1, key, KS_DEDUP_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 1, pe->key, KS_DEDUP_BYTES, SQLITE_STATIC);
     for (int i = 0; i < KS_COL_COUNT; i++) {
-        ks_store_value(row, (ks_col)i, &v);
-        if (v.type == SQLITE_INTEGER)
-            rc = sqlite3_bind_int64(s, i + 2, v.i);
-        else if (v.type == SQLITE_TEXT)
-            rc = sqlite3_bind_text64(s, i + 2, v.p, v.n, SQLITE_STATIC, SQLITE_UTF8);
+        const packed_val *v = &pe->v[i];
+        if (v->type == SQLITE_INTEGER)
+            rc = sqlite3_bind_int64(s, i + 2, v->i);
+        else if (v->type == SQLITE_TEXT)
+            rc = sqlite3_bind_text64(s, i + 2, text + v->at, v->n, SQLITE_STATIC, SQLITE_UTF8);
         else
             rc = sqlite3_bind_null(s, i + 2);
         if (rc != SQLITE_OK) return rc;
@@ -819,14 +1079,10 @@ static int insert_event(ks_case *c, ks_store_row *row, const unsigned char *key,
 
 /* Store one event and buffer its link to the evidence (flush_links writes it). *added
  * is 1 when it was new. */
-static int store_event(ks_case *c, ks_store_row *row, int64_t evidence_id, int *added)
+static int store_event(ks_case *c, const packed_event *pe, const char *text, int64_t evidence_id,
+                       int *added)
 {
-    const ks_event *ev = row->ev;
-    ks_store_val v;
-    ks_store_value(row, KS_COL_FIELDS, &v); /* builds the fields text for the key */
-    if (v.type != SQLITE_TEXT) return SQLITE_NOMEM;
-    unsigned char key[KS_DEDUP_BYTES];
-    dedup_key(ev, v.p, v.n, key);
+    const unsigned char *key = pe->key;
     /* a key seen in this ingest is found in keys; otherwise look in the case first
      * when the last such event was there already (a re-read, a copy), else insert
      * first (new events: one index search instead of two) */
@@ -836,34 +1092,34 @@ static int store_event(ks_case *c, ks_store_row *row, int64_t evidence_id, int *
     key_slot *slot = &c->keys[k8 & (KS_KEY_SLOTS - 1)];
     int rc = SQLITE_ROW, look = 1;
     *added = 0;
-    if (slot->gen == c->keys_gen && memcmp(slot->key, key, sizeof key) == 0) {
+    if (slot->gen == c->keys_gen && memcmp(slot->key, key, KS_DEDUP_BYTES) == 0) {
         id = slot->id;
         look = 0;
     } else if (c->last_new) {
-        if ((rc = insert_event(c, row, key, &id)) != SQLITE_OK) return rc;
+        if ((rc = insert_event(c, pe, text, &id)) != SQLITE_OK) return rc;
         look = !id;
         *added = id != 0;
     }
     if (look) {
-        sqlite3_bind_blob(c->find_event, 1, key, sizeof key, SQLITE_STATIC);
+        sqlite3_bind_blob(c->find_event, 1, key, KS_DEDUP_BYTES, SQLITE_STATIC);
         rc = sqlite3_step(c->find_event);
         if (rc == SQLITE_ROW) id = sqlite3_column_int64(c->find_event, 0);
         sqlite3_reset(c->find_event);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
         if (rc == SQLITE_DONE) {
             if (c->last_new) return SQLITE_CORRUPT; /* ignored as a duplicate, not found */
-            if ((rc = insert_event(c, row, key, &id)) != SQLITE_OK) return rc;
+            if ((rc = insert_event(c, pe, text, &id)) != SQLITE_OK) return rc;
             if (!id) return SQLITE_CORRUPT; /* looked for, not found */
             *added = 1;
         }
         c->last_new = *added;
     }
-    memcpy(slot->key, key, sizeof key);
+    memcpy(slot->key, key, KS_DEDUP_BYTES);
     slot->id = id;
     slot->gen = c->keys_gen;
     if (c->nlinks == KS_LINK_BUF && (rc = flush_links(c, evidence_id)) != SQLITE_OK) return rc;
     c->links[c->nlinks++] =
-        (src_link){id, ev->offset > INT64_MAX ? INT64_MAX : (int64_t)ev->offset};
+        (src_link){id, pe->offset > INT64_MAX ? INT64_MAX : (int64_t)pe->offset};
     return SQLITE_OK;
 }
 
@@ -1075,23 +1331,23 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
     if (!realpath(path, abspath))
         return ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
 
+    hasher h;
+    memset(&h, 0, sizeof h);
+    ingest_pipe pl = {.h = &h, .o = o, .row = {.geo = ks_store_geoip(c)}};
     ks_source_opts so = {.format = o->format,
                          .encoding = o->encoding,
                          .year = o->year,
                          .tz = o->tz,
-                         .on_problem = o->on_problem,
-                         .ctx = o->ctx};
+                         .on_problem = pipe_problem,
+                         .ctx = &pl};
     ks_source *src = NULL;
-    ks_store_row row = {.geo = ks_store_geoip(c)};
     ks_status st = ks_source_open(&src, path, &so, diag);
     if (st != KS_OK) return st;
+    pl.src = src;
     s->format = ks_source_format(src);
     int64_t mtime_ns = 0;
     int in_tx = 0, rc = SQLITE_OK, sha_written = 0;
-    uint64_t hashed = 0;
     unsigned deferred = 0;
-    hasher h;
-    memset(&h, 0, sizeof h);
     if ((st = hasher_start(&h, path, &s->size, &mtime_ns, diag)) != KS_OK) goto out;
     if ((rc = prepare(c)) != SQLITE_OK) goto db_error;
 
@@ -1120,37 +1376,38 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
     if (!found && (rc = new_evidence(c, abspath, s, mtime_ns, o, &id)) != SQLITE_OK) goto db_error;
     s->evidence_id = id;
 
-    const ks_event *ev;
     uint32_t in_batch = 0;
     int have_range = 0;
-    ks_status rst;
-    uint64_t at = 0;   /* offset of the last event */
-    uint64_t told = 0; /* the last offset the trailing pass was told */
-    for (;;) {
-        /* the first hash pass stays ahead of what the reader reads */
-        uint64_t lead = at + KS_HASH_LEAD < at ? UINT64_MAX : at + KS_HASH_LEAD;
-        if (hasher_wait_before(&h, lead, &hashed) != 0) {
-            st = before_hash(&h, s, path, o, diag); /* sets diag: the read failed */
+    ks_status rst = KS_OK;
+    if (pipe_start(&pl, s->size) != 0) {
+        st = ks_diag_set(diag, KS_ERR_NOMEM, path, 0, "out of memory");
+        goto out;
+    }
+    ingest_batch *b;
+    while ((b = pipe_next(&pl)) != NULL) {
+        if (b->text.failed) {
+            pipe_done(&pl);
+            st = ks_diag_set(diag, KS_ERR_NOMEM, path, 0, "out of memory");
             goto out;
         }
-        if ((rst = ks_source_next(src, &ev)) != KS_OK || !ev) break;
-        at = ev->offset;
-        hasher_reader_at(&h, at, &told);
-        ks_store_row_set(&row, ev);
-        int added = 0;
-        if ((rc = store_event(c, &row, id, &added)) != SQLITE_OK) goto db_error;
-        s->events++;
-        if (added)
-            s->added++;
-        else
-            s->duplicates++;
-        if (!have_range || ev->time_ns < s->first_ns) s->first_ns = ev->time_ns;
-        if (!have_range || ev->time_ns > s->last_ns) s->last_ns = ev->time_ns;
-        have_range = 1;
-        if (++in_batch >= batch) {
-            const ks_source_stats *ss = ks_source_get_stats(src);
-            s->skipped = ss->skipped;
-            s->chunks_bad = ss->chunks_bad;
+        for (size_t i = 0; i < b->n; i++) {
+            const packed_event *pe = &b->ev[i];
+            int added = 0;
+            if ((rc = store_event(c, pe, b->text.data, id, &added)) != SQLITE_OK) {
+                pipe_done(&pl);
+                goto db_error;
+            }
+            s->events++;
+            if (added)
+                s->added++;
+            else
+                s->duplicates++;
+            if (!have_range || pe->time_ns < s->first_ns) s->first_ns = pe->time_ns;
+            if (!have_range || pe->time_ns > s->last_ns) s->last_ns = pe->time_ns;
+            have_range = 1;
+            if (++in_batch < batch) continue;
+            s->skipped = b->skipped;
+            s->chunks_bad = b->chunks_bad;
             /* a new row commits with its hash: until the first pass is over, the first
              * transaction grows (up to KS_HASH_DEFER batches) rather than wait */
             if (!sha_written && deferred < KS_HASH_DEFER && !hasher_before_over(&h)) {
@@ -1158,22 +1415,40 @@ ks_status ks_case_ingest(ks_case *c, const char *path, const ks_ingest_opts *opt
                 in_batch = 0;
                 continue;
             }
+            rc = SQLITE_OK;
             if (!sha_written) {
-                if ((st = before_hash(&h, s, path, o, diag)) != KS_OK) goto out;
+                if ((st = before_hash(&h, s, path, o, diag)) != KS_OK) {
+                    pipe_done(&pl);
+                    goto out;
+                }
                 sha_written = 1;
-                if ((rc = evidence_set_sha(c, id, s)) != SQLITE_OK) goto db_error;
+                rc = evidence_set_sha(c, id, s);
             }
-            if ((rc = flush_links(c, id)) != SQLITE_OK) goto db_error;
-            if ((rc = update_evidence(c, id, s, have_range, NULL)) != SQLITE_OK) goto db_error;
-            if (exec(c->db, "COMMIT") != SQLITE_OK) goto db_error;
+            if (rc == SQLITE_OK) rc = flush_links(c, id);
+            if (rc == SQLITE_OK) rc = update_evidence(c, id, s, have_range, NULL);
+            if (rc != SQLITE_OK || exec(c->db, "COMMIT") != SQLITE_OK) {
+                pipe_done(&pl);
+                goto db_error;
+            }
             in_tx = 0;
             if (o->on_progress)
-                o->on_progress(o->ctx, path, KS_PHASE_READ, ev->offset, s->size, s->events);
-            if (exec(c->db, "BEGIN IMMEDIATE") != SQLITE_OK) goto db_error;
+                o->on_progress(o->ctx, path, KS_PHASE_READ, pe->offset, s->size, s->events);
+            if (exec(c->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+                pipe_done(&pl);
+                goto db_error;
+            }
             in_tx = 1;
             in_batch = 0;
         }
+        int end = b->end;
+        rst = b->rst;
+        pipe_done(&pl);
+        if (end == 2) {
+            st = before_hash(&h, s, path, o, diag); /* sets diag: the read failed */
+            goto out;
+        }
     }
+    pipe_end(&pl); /* the reader is done: its counts are final */
     const ks_source_stats *ss = ks_source_get_stats(src);
     s->skipped = ss->skipped;
     s->ignored = ss->ignored;
@@ -1221,13 +1496,13 @@ db_error:
     st = ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write the case: %s", sqlite3_errmsg(c->db));
 out:
     if (in_tx) exec(c->db, "ROLLBACK");
+    pipe_end(&pl);     /* nothing when already ended */
     hasher_end(&h, 0); /* nothing when already ended */
     if (c->ins_event) sqlite3_reset(c->ins_event);
     if (c->find_event) sqlite3_reset(c->find_event);
     if (c->ins_link) sqlite3_reset(c->ins_link);
     if (c->ins_links) sqlite3_reset(c->ins_links);
     c->nlinks = 0;
-    ks_store_row_free(&row);
     ks_source_close(&src);
     (void)rc;
     return st;

@@ -3,6 +3,7 @@
  * under another name adds only source links, a killed ingest completes without
  * duplicates, a second connection reads during an ingest (WAL), and the SQL
  * functions over files give what the case gives. */
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -452,6 +453,89 @@ static void test_bad_files(void)
     CHECK_INT(ks_case_open_query(&c, casep, &d), KS_ERR_FORMAT);
 }
 
+/* A damaged file large enough to be read in a thread of its own: every problem the
+ * reader meets reaches the caller's callback, in the calling thread, in file order,
+ * and the counts are those of reading the file directly. */
+typedef struct seen_problems {
+    pthread_t caller;
+    int count, other_thread, out_of_order, errors;
+    uint64_t last_offset;
+    const char *path;
+} seen_problems;
+
+static void note_problem(void *ctx, const ks_problem *p)
+{
+    seen_problems *sp = ctx;
+    sp->count++;
+    if (!pthread_equal(pthread_self(), sp->caller)) sp->other_thread++;
+    if (p->offset < sp->last_offset) sp->out_of_order++;
+    sp->last_offset = p->offset;
+    if (p->severity == KS_SEV_ERROR) sp->errors++;
+    if (!p->file || strcmp(p->file, sp->path) != 0 || !p->what || !p->what[0]) sp->out_of_order++;
+}
+
+static void test_damaged_big(void)
+{
+    char big[300], bad[300], casep[300];
+    snprintf(big, sizeof big, "%s/big.evtx", dir);
+    snprintf(bad, sizeof bad, "%s/damaged-big.evtx", dir);
+    snprintf(casep, sizeof casep, "%s/damaged.kensa", dir);
+    size_t n = 0;
+    uint8_t *bytes = ks_test_slurp(big, &n);
+    CHECK(bytes && n > (4u << 20));
+    if (!bytes || n <= (4u << 20)) {
+        free(bytes);
+        return;
+    }
+    /* the first record of chunks 3, 20 and 40: its magic and size zeroed */
+    const size_t chunks[] = {3, 20, 40};
+    for (size_t i = 0; i < 3; i++) {
+        size_t at = 4096 + chunks[i] * 65536 + 512;
+        if (at + 8 <= n) memset(bytes + at, 0, 8);
+    }
+    FILE *f = fopen(bad, "wb");
+    CHECK(f && fwrite(bytes, 1, n, f) == n);
+    if (f) fclose(f);
+    free(bytes);
+
+    /* read directly */
+    seen_problems direct = {.caller = pthread_self(), .path = bad};
+    ks_source_opts so = {.on_problem = note_problem, .ctx = &direct};
+    ks_source *src = NULL;
+    ks_diag d = {0};
+    uint64_t events = 0, skipped = 0;
+    CHECK_INT(ks_source_open(&src, bad, &so, &d), KS_OK);
+    if (src) {
+        const ks_event *ev;
+        while (ks_source_next(src, &ev) == KS_OK && ev) events++;
+        skipped = ks_source_get_stats(src)->skipped;
+        ks_source_close(&src);
+    }
+    CHECK(skipped > 0);
+    CHECK(events > 50000 && events < BIG_EVENTS);
+    CHECK(direct.errors > 0);
+
+    /* ingested */
+    seen_problems via = {.caller = pthread_self(), .path = bad};
+    ks_case *c = NULL;
+    CHECK_INT(ks_case_open(&c, casep, &d), KS_OK);
+    if (!c) return;
+    ks_ingest_opts o = {.on_problem = note_problem, .ctx = &via};
+    ks_ingest_stats s;
+    CHECK_INT(ks_case_ingest(c, bad, &o, &s, &d), KS_OK);
+    CHECK_INT(s.events, events);
+    CHECK_INT(s.added, events);
+    CHECK_INT(s.skipped, skipped);
+    CHECK_INT(via.count, direct.count);
+    CHECK_INT(via.errors, direct.errors);
+    CHECK_INT(via.other_thread, 0);
+    CHECK_INT(via.out_of_order, 0);
+    CHECK_INT(direct.out_of_order, 0);
+    CHECK_INT(query_int(c, "SELECT skipped FROM evidence"), (long long)skipped);
+    CHECK_INT(query_int(c, "SELECT count(*) FROM events"), (long long)events);
+    ks_case_close(&c);
+}
+
 /* A file written to while it is read: reported, and recorded with both hashes. */
 static void append_once(void *ctx, const char *path, ks_ingest_phase phase, uint64_t done,
                         uint64_t size, uint64_t events)
@@ -603,6 +687,7 @@ int main(void)
     }
     test_simulated();
     test_killed();
+    test_damaged_big();
     test_bad_files();
     test_syslog();
     test_changed();
