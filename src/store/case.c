@@ -657,66 +657,10 @@ static int hasher_end(hasher *h, int done)
     return rc;
 }
 
-/* Append n bytes at *at of a buffer of cap bytes (the caller sized it). */
-static void put_bytes(unsigned char *buf, size_t *at, const void *p, size_t n)
-{
-    if (n) memcpy(buf + *at, p, n);
-    *at += n;
-}
-
-static void put_len(unsigned char *buf, size_t *at, const void *p, size_t n)
-{
-    uint64_t len = n;
-    put_bytes(buf, at, &len, sizeof len);
-    put_bytes(buf, at, p, n);
-}
-
-/* The dedup key: BLAKE2b-128 of provider, channel, host (each length-prefixed),
- * record_id, time_ns, event_id (little-endian on the machines kensa runs on) and
- * the fields JSON (length-prefixed). The short head goes to the hash in one update
- * when it fits a stack buffer (the same bytes either way). */
-static void dedup_key(const ks_event *ev, const char *fields, size_t nfields,
-                      unsigned char out[KS_DEDUP_BYTES])
-{
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, NULL, 0, KS_DEDUP_BYTES);
-    unsigned char head[512];
-    uint64_t rid = ev->record_id, flen = nfields;
-    int64_t t = ev->time_ns;
-    uint32_t id = ev->event_id;
-    size_t need = 4 * sizeof(uint64_t) + ev->provider.len + ev->channel.len + ev->host.len +
-                  sizeof rid + sizeof t + sizeof id;
-    if (need <= sizeof head) {
-        size_t at = 0;
-        put_len(head, &at, ev->provider.p, ev->provider.len);
-        put_len(head, &at, ev->channel.p, ev->channel.len);
-        put_len(head, &at, ev->host.p, ev->host.len);
-        put_bytes(head, &at, &rid, sizeof rid);
-        put_bytes(head, &at, &t, sizeof t);
-        put_bytes(head, &at, &id, sizeof id);
-        put_bytes(head, &at, &flen, sizeof flen);
-        crypto_generichash_update(&h, head, at);
-    } else {
-        const ks_str parts[3] = {ev->provider, ev->channel, ev->host};
-        for (int i = 0; i < 3; i++) {
-            uint64_t len = parts[i].len;
-            crypto_generichash_update(&h, (const unsigned char *)&len, sizeof len);
-            if (parts[i].len)
-                crypto_generichash_update(&h, (const unsigned char *)parts[i].p, parts[i].len);
-        }
-        crypto_generichash_update(&h, (const unsigned char *)&rid, sizeof rid);
-        crypto_generichash_update(&h, (const unsigned char *)&t, sizeof t);
-        crypto_generichash_update(&h, (const unsigned char *)&id, sizeof id);
-        crypto_generichash_update(&h, (const unsigned char *)&flen, sizeof flen);
-    }
-    if (nfields) crypto_generichash_update(&h, (const unsigned char *)fields, nfields);
-    crypto_generichash_final(&h, out, KS_DEDUP_BYTES);
-}
-
 /* ---- the reading thread ---------------------------------------------------- */
 
-/* Reading an evidence file (parsing, the column values, the fields text, the dedup
- * key) and storing its events (SQLite) cost about the same; a file of more than
+/* Reading an evidence file (parsing, the column values, the fields text) and storing
+ * its events (the dedup key, SQLite) cost about the same; a file of more than
  * KS_PIPE_THREAD bytes is read in a thread of its own while the calling thread stores
  * what it read. Events go between them in batches (at most KS_PIPE_DEPTH in flight, so
  * memory does not grow with the file), each with its events' values copied out of the
@@ -735,11 +679,62 @@ typedef struct packed_val {
 } packed_val;
 
 typedef struct packed_event {
-    unsigned char key[KS_DEDUP_BYTES];
     int64_t time_ns;
     uint64_t offset;
+    uint64_t record_id; /* as read (the column is capped at INT64_MAX) */
     packed_val v[KS_COL_COUNT];
 } packed_event;
+
+/* Append n bytes at *at of a buffer (the caller sized it). */
+static void put_bytes(unsigned char *buf, size_t *at, const void *p, size_t n)
+{
+    if (n) memcpy(buf + *at, p, n);
+    *at += n;
+}
+
+/* The dedup key: BLAKE2b-128 of provider, channel, host (each length-prefixed),
+ * record_id, time_ns, event_id (little-endian on the machines kensa runs on) and
+ * the fields JSON (length-prefixed), from an event's values as the reading side
+ * copied them (text holds their bytes). The short head goes to the hash in one
+ * update when it fits a stack buffer (the same bytes either way). */
+static void dedup_key(const packed_event *pe, const char *text, unsigned char out[KS_DEDUP_BYTES])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, KS_DEDUP_BYTES);
+    const packed_val *parts[3] = {&pe->v[KS_COL_PROVIDER], &pe->v[KS_COL_CHANNEL],
+                                  &pe->v[KS_COL_HOST]};
+    const packed_val *fields = &pe->v[KS_COL_FIELDS];
+    uint64_t rid = pe->record_id, flen = fields->n, len[3];
+    int64_t t = pe->time_ns;
+    uint32_t id = (uint32_t)pe->v[KS_COL_EVENT_ID].i;
+    size_t need = 4 * sizeof(uint64_t) + sizeof rid + sizeof t + sizeof id;
+    for (int i = 0; i < 3; i++) need += len[i] = parts[i]->n;
+    unsigned char head[512];
+    if (need <= sizeof head) {
+        size_t at = 0;
+        for (int i = 0; i < 3; i++) {
+            put_bytes(head, &at, &len[i], sizeof len[i]);
+            put_bytes(head, &at, text + parts[i]->at, parts[i]->n);
+        }
+        put_bytes(head, &at, &rid, sizeof rid);
+        put_bytes(head, &at, &t, sizeof t);
+        put_bytes(head, &at, &id, sizeof id);
+        put_bytes(head, &at, &flen, sizeof flen);
+        crypto_generichash_update(&h, head, at);
+    } else {
+        for (int i = 0; i < 3; i++) {
+            crypto_generichash_update(&h, (const unsigned char *)&len[i], sizeof len[i]);
+            if (len[i])
+                crypto_generichash_update(&h, (const unsigned char *)text + parts[i]->at, len[i]);
+        }
+        crypto_generichash_update(&h, (const unsigned char *)&rid, sizeof rid);
+        crypto_generichash_update(&h, (const unsigned char *)&t, sizeof t);
+        crypto_generichash_update(&h, (const unsigned char *)&id, sizeof id);
+        crypto_generichash_update(&h, (const unsigned char *)&flen, sizeof flen);
+    }
+    if (flen) crypto_generichash_update(&h, (const unsigned char *)text + fields->at, flen);
+    crypto_generichash_final(&h, out, KS_DEDUP_BYTES);
+}
 
 typedef struct packed_problem {
     ks_problem p;               /* what and excerpt: set when it is replayed */
@@ -821,11 +816,7 @@ static void pack_event(ingest_pipe *pl, ingest_batch *b, const ks_event *ev)
             ks_buf_append(&b->text, v.p, v.n);
         }
     }
-    const packed_val *f = &pe->v[KS_COL_FIELDS];
-    if (f->type == SQLITE_TEXT && !b->text.failed)
-        dedup_key(ev, b->text.data + f->at, f->n, pe->key);
-    else
-        memset(pe->key, 0, sizeof pe->key); /* out of memory: the batch's text failed */
+    pe->record_id = ev->record_id;
     pe->time_ns = ev->time_ns;
     pe->offset = ev->offset;
 }
@@ -1054,12 +1045,13 @@ static int flush_links(ks_case *c, int64_t evidence_id)
 
 /* INSERT OR IGNORE the event (its values in text): *id its events.id, 0 when its key
  * was there already. */
-static int insert_event(ks_case *c, const packed_event *pe, const char *text, int64_t *id)
+static int insert_event(ks_case *c, const packed_event *pe, const char *text,
+                        const unsigned char *key, int64_t *id)
 {
     sqlite3_stmt *s = c->ins_event;
     int rc;
     *id = 0;
-    sqlite3_bind_blob(s, 1, pe->key, KS_DEDUP_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 1, key, KS_DEDUP_BYTES, SQLITE_STATIC);
     for (int i = 0; i < KS_COL_COUNT; i++) {
         const packed_val *v = &pe->v[i];
         if (v->type == SQLITE_INTEGER)
@@ -1082,7 +1074,9 @@ static int insert_event(ks_case *c, const packed_event *pe, const char *text, in
 static int store_event(ks_case *c, const packed_event *pe, const char *text, int64_t evidence_id,
                        int *added)
 {
-    const unsigned char *key = pe->key;
+    if (pe->v[KS_COL_FIELDS].type != SQLITE_TEXT) return SQLITE_NOMEM;
+    unsigned char key[KS_DEDUP_BYTES];
+    dedup_key(pe, text, key);
     /* a key seen in this ingest is found in keys; otherwise look in the case first
      * when the last such event was there already (a re-read, a copy), else insert
      * first (new events: one index search instead of two) */
@@ -1096,7 +1090,7 @@ static int store_event(ks_case *c, const packed_event *pe, const char *text, int
         id = slot->id;
         look = 0;
     } else if (c->last_new) {
-        if ((rc = insert_event(c, pe, text, &id)) != SQLITE_OK) return rc;
+        if ((rc = insert_event(c, pe, text, key, &id)) != SQLITE_OK) return rc;
         look = !id;
         *added = id != 0;
     }
@@ -1108,7 +1102,7 @@ static int store_event(ks_case *c, const packed_event *pe, const char *text, int
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
         if (rc == SQLITE_DONE) {
             if (c->last_new) return SQLITE_CORRUPT; /* ignored as a duplicate, not found */
-            if ((rc = insert_event(c, pe, text, &id)) != SQLITE_OK) return rc;
+            if ((rc = insert_event(c, pe, text, key, &id)) != SQLITE_OK) return rc;
             if (!id) return SQLITE_CORRUPT; /* looked for, not found */
             *added = 1;
         }
