@@ -49,6 +49,14 @@ void ks_merkle_push(ks_merkle *m, const uint8_t h[KS_HASH_SIZE]);
  * be NULL) appended on the right. An empty tree's root is H(""). */
 void ks_merkle_root(const ks_merkle *m, const uint8_t *tail, uint8_t out[KS_HASH_SIZE]);
 
+/* Many at once (BLAKE2b in SIMD lanes): leaf hashes of n inputs of len bytes, input i
+ * at data + i * stride, into out[i]; and `levels` levels of a tree over h[0..n), in
+ * place: pairs become their node, an odd last hash moves up (RFC 6962's shape from
+ * the leaves up: 8 levels give the tile roots). Returns the hashes left. */
+void ks_merkle_leaves(ks_hash_alg a, const uint8_t *data, size_t stride, size_t len, size_t n,
+                      uint8_t (*out)[KS_HASH_SIZE]);
+uint64_t ks_merkle_up(ks_hash_alg a, uint8_t (*h)[KS_HASH_SIZE], uint64_t n, unsigned levels);
+
 /* Root over n leaf hashes. */
 void ks_merkle_root_of(ks_hash_alg a, const uint8_t (*leaves)[KS_HASH_SIZE], uint64_t n,
                        uint8_t out[KS_HASH_SIZE]);

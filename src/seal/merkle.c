@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kensa/seal.h"
+#include "util/blake2b_lanes.h"
 
 void ks_hash(ks_hash_alg a, const void *data, size_t n, uint8_t out[KS_HASH_SIZE])
 {
@@ -51,6 +52,55 @@ void ks_merkle_node(ks_hash_alg a, const uint8_t l[KS_HASH_SIZE], const uint8_t 
                     uint8_t out[KS_HASH_SIZE])
 {
     hash2(a, 0x01, l, KS_HASH_SIZE, r, KS_HASH_SIZE, out);
+}
+
+/* Many hashes H(prefix || one input): BLAKE2b in SIMD lanes, a chunk at a time (the
+ * prefixed inputs copied side by side), or one by one for SHA-256 and long inputs. */
+#define MANY_CHUNK 128
+#define MANY_MAX 127 /* bytes of an input after the prefix: one BLAKE2b block */
+
+static void hash_many(ks_hash_alg a, uint8_t prefix, const uint8_t *data, size_t stride, size_t len,
+                      size_t n, uint8_t (*out)[KS_HASH_SIZE])
+{
+    if (a != KS_HASH_BLAKE2B256 || len > MANY_MAX) {
+        for (size_t i = 0; i < n; i++) hash2(a, prefix, data + i * stride, len, NULL, 0, out[i]);
+        return;
+    }
+    uint8_t in[MANY_CHUNK][1 + MANY_MAX];
+    ks_b2_job jobs[MANY_CHUNK];
+    for (size_t i = 0; i < n; i += MANY_CHUNK) {
+        size_t k = n - i < MANY_CHUNK ? n - i : MANY_CHUNK;
+        for (size_t j = 0; j < k; j++) {
+            in[j][0] = prefix;
+            memcpy(in[j] + 1, data + (i + j) * stride, len);
+            jobs[j] = (ks_b2_job){in[j], 1 + len, out[i + j]};
+        }
+        ks_blake2b_jobs(jobs, k, KS_HASH_SIZE, NULL, 0);
+    }
+}
+
+void ks_merkle_leaves(ks_hash_alg a, const uint8_t *data, size_t stride, size_t len, size_t n,
+                      uint8_t (*out)[KS_HASH_SIZE])
+{
+    hash_many(a, 0x00, data, stride, len, n, out);
+}
+
+/* Each level: the pairs (2i, 2i+1) become node i, an odd last hash moves up as it
+ * is. Started on leaves this is RFC 6962's shape: node i of level l is the root over
+ * leaves [i 2^l, (i+1) 2^l), cut at n (the left subtree is always the largest power
+ * of two). Node i's inputs are at 2i and 2i+1 >= i, read before i is written. */
+uint64_t ks_merkle_up(ks_hash_alg a, uint8_t (*h)[KS_HASH_SIZE], uint64_t n, unsigned levels)
+{
+    for (; levels > 0 && n > 1; levels--) {
+        uint64_t pairs = n / 2;
+        for (uint64_t i = 0; i < pairs; i += MANY_CHUNK) {
+            size_t k = pairs - i < MANY_CHUNK ? (size_t)(pairs - i) : MANY_CHUNK;
+            hash_many(a, 0x01, h[2 * i], 2 * KS_HASH_SIZE, 2 * KS_HASH_SIZE, k, h + i);
+        }
+        if (n & 1) memmove(h[pairs], h[n - 1], KS_HASH_SIZE);
+        n = pairs + (n & 1);
+    }
+    return n;
 }
 
 void ks_merkle_init(ks_merkle *m, ks_hash_alg a)

@@ -19,6 +19,7 @@
 #include "kensa/evtx.h"
 #include "kensa/source.h"
 #include "seal/seal_internal.h"
+#include "util/blake2b_lanes.h"
 
 #define NS_PER_DAY 86400000000000ll
 #define MAX_SEGMENT (1u << 30) /* a text record longer than this is cut in pieces */
@@ -338,7 +339,8 @@ static ks_status create_archive(seal_run *r)
 
 /* ---- reading the evidence --------------------------------------------------------- */
 
-static bool push_rec(seal_run *r, const ks_seal_entry *e, const uint8_t *bytes)
+/* A record's entry; its leaf is computed with the file's others (record_leaves). */
+static bool push_rec(seal_run *r, const ks_seal_entry *e)
 {
     if (r->nrec == r->cap) {
         size_t nc = r->cap ? r->cap * 2 : 4096;
@@ -350,22 +352,39 @@ static bool push_rec(seal_run *r, const ks_seal_entry *e, const uint8_t *bytes)
     rec *x = &r->recs[r->nrec++];
     x->e = *e;
     x->day = 0;
-    /* the leaf needs the record's content hash; the entry is final but for the
-     * time of untimed records, which is stored as 0 and does not change */
-    uint8_t enc[KS_SEAL_ENTRY_SIZE], content[KS_HASH_SIZE];
-    ks_hash(KS_SEAL_HASH, bytes + e->offset, e->size, content);
-    ks_seal_entry_encode(e, enc);
-    ks_seal_record_leaf(enc, content, x->leaf);
     return true;
 }
 
-static bool push_segment(seal_run *r, uint32_t file, const uint8_t *data, uint64_t from,
-                         uint64_t to, int64_t t, uint64_t id)
+/* The leaves of records [from, r->nrec), whose bytes are in data: the content hashes
+ * H(bytes), then H(0x00 || entry || content) (ks_seal_record_leaf's), each many at a
+ * time in SIMD lanes. The entry is final but for the time of untimed records, which
+ * is stored as 0 and does not change. */
+_Static_assert(KS_SEAL_HASH == KS_HASH_BLAKE2B256, "record_leaves hashes with BLAKE2b");
+static void record_leaves(seal_run *r, size_t from, const uint8_t *data)
+{
+    enum { CHUNK = 256 };
+    uint8_t in[CHUNK][KS_SEAL_LEAF_SIZE], leaf[CHUNK][KS_HASH_SIZE];
+    ks_b2_job jobs[CHUNK];
+    for (size_t i = from; i < r->nrec; i += CHUNK) {
+        size_t k = r->nrec - i < CHUNK ? r->nrec - i : CHUNK;
+        for (size_t j = 0; j < k; j++) {
+            const ks_seal_entry *e = &r->recs[i + j].e;
+            ks_seal_entry_encode(e, in[j]);
+            jobs[j] = (ks_b2_job){data + e->offset, e->size, in[j] + KS_SEAL_ENTRY_SIZE};
+        }
+        ks_blake2b_jobs(jobs, k, KS_HASH_SIZE, NULL, 0);
+        ks_merkle_leaves(KS_SEAL_HASH, in[0], KS_SEAL_LEAF_SIZE, KS_SEAL_LEAF_SIZE, k, leaf);
+        for (size_t j = 0; j < k; j++) memcpy(r->recs[i + j].leaf, leaf[j], KS_HASH_SIZE);
+    }
+}
+
+static bool push_segment(seal_run *r, uint32_t file, uint64_t from, uint64_t to, int64_t t,
+                         uint64_t id)
 {
     while (from < to) {
         uint64_t len = to - from > MAX_SEGMENT ? MAX_SEGMENT : to - from;
         ks_seal_entry e = {file, (uint32_t)len, from, t, id};
-        if (!push_rec(r, &e, data)) return false;
+        if (!push_rec(r, &e)) return false;
         from += len;
     }
     return true;
@@ -391,6 +410,7 @@ static void forward_evtx_problem(void *ctx, const ks_evtx_problem *p)
 static ks_status file_records(seal_run *r, const char *path, ks_format f, uint32_t id,
                               const uint8_t *data, size_t n)
 {
+    size_t from = r->nrec;
     if (f == KS_FORMAT_EVTX) {
         ks_evtx *ev;
         if (ks_evtx_open_mem(&ev, data, n, path, NULL) == KS_OK) {
@@ -400,7 +420,7 @@ static ks_status file_records(seal_run *r, const char *path, ks_format f, uint32
                 if (er->offset > n || er->size > n - er->offset) continue;
                 ks_seal_entry e = {id, er->size, er->offset,
                                    er->written_ns > 0 ? er->written_ns : 0, er->record_id};
-                if (!push_rec(r, &e, data)) {
+                if (!push_rec(r, &e)) {
                     ks_evtx_close(&ev);
                     return KS_ERR_NOMEM;
                 }
@@ -420,7 +440,7 @@ static ks_status file_records(seal_run *r, const char *path, ks_format f, uint32
             while (ks_source_next(s, &ev) == KS_OK && ev) {
                 uint64_t off = ev->offset;
                 if (off <= at || off >= n) continue; /* same record, or past our snapshot */
-                if (!push_segment(r, id, data, at, off, t_at, id_at)) {
+                if (!push_segment(r, id, at, off, t_at, id_at)) {
                     ks_source_close(&s);
                     return KS_ERR_NOMEM;
                 }
@@ -430,8 +450,9 @@ static ks_status file_records(seal_run *r, const char *path, ks_format f, uint32
             }
             ks_source_close(&s);
         }
-        if (!push_segment(r, id, data, at, n, t_at, id_at)) return KS_ERR_NOMEM;
+        if (!push_segment(r, id, at, n, t_at, id_at)) return KS_ERR_NOMEM;
     }
+    record_leaves(r, from, data);
     return KS_OK;
 }
 
@@ -641,21 +662,23 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     }
     ks_put_u64(u, ntiles);
     ks_buf_append(&rb, u, 8);
-    ks_merkle all, tile;
-    ks_merkle_init(&all, KS_SEAL_HASH);
-    ks_merkle_init(&tile, KS_SEAL_HASH);
-    uint8_t th[KS_HASH_SIZE];
-    for (size_t i = 0; i < n; i++) {
-        ks_merkle_push(&tile, r->recs[idx[i]].leaf);
-        if (tile.n == KS_SEAL_TILE || i + 1 == n) {
-            ks_merkle_root(&tile, NULL, th);
-            ks_buf_append(&rb, th, KS_HASH_SIZE);
-            if (tile.n == KS_SEAL_TILE) ks_merkle_push(&all, th);
-            if (tile.n < KS_SEAL_TILE) break; /* the last, partial tile */
-            ks_merkle_init(&tile, KS_SEAL_HASH);
-        }
+    /* the tree level by level, the pairs of a level hashed many at once: 8 levels
+     * up from the leaves are the tiles' roots (the last one's over what it has), and
+     * the rest of the way up, the day's root */
+    _Static_assert(KS_SEAL_TILE == 1 << 8, "a tile is 8 levels");
+    uint8_t(*h)[KS_HASH_SIZE] = malloc((n ? n : 1) * KS_HASH_SIZE);
+    if (!h) {
+        ks_buf_free(&rb);
+        return KS_ERR_NOMEM;
     }
-    ks_merkle_root(&all, n % KS_SEAL_TILE ? th : NULL, c.records_root);
+    for (size_t i = 0; i < n; i++) memcpy(h[i], r->recs[idx[i]].leaf, KS_HASH_SIZE);
+    uint64_t nt = ks_merkle_up(KS_SEAL_HASH, h, n, 8);
+    ks_buf_append(&rb, h, nt * KS_HASH_SIZE);
+    if (n == 0)
+        ks_hash(KS_SEAL_HASH, "", 0, c.records_root);
+    else if (ks_merkle_up(KS_SEAL_HASH, h, nt, KS_MERKLE_MAX_PATH) == 1)
+        memcpy(c.records_root, h[0], KS_HASH_SIZE);
+    free(h);
     c.records = n;
     snprintf(path, sizeof path, "%s/records", ddir);
     st = rb.failed ? KS_ERR_NOMEM : ks_seal_write_file(path, rb.data, rb.len, r->diag);
