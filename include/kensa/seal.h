@@ -70,7 +70,8 @@ typedef struct ks_seal_opts {
      * archive, replaced after every sealed day (the old one overwritten).
      * NULL: DIR/signing.key */
     const char *key_path;
-    /* days a new archive's keys cover (0: KS_SEAL_KEY_DAYS, 32768, about 89 years) */
+    /* days a new archive's keys cover (0: the environment's KS_SEAL_KEY_DAYS, else
+     * 32768, about 89 years: making them takes about 1.3 s, once) */
     uint32_t key_days;
     /* also seal the days after the last record up to this day (days since 1970,
      * UTC), so that days without logs are sealed too; INT64_MIN: none */

@@ -82,7 +82,7 @@ try:
         for verb in ("seal", "verify", "prove", "verify-proof"):
             p = subprocess.run([KENSA, "--lang", lang, verb, "--help"], stdout=subprocess.PIPE)
             check(p.returncode == 0 and len(p.stdout) > 100, f"{verb} --help ({lang})")
-    rc, out, err = run("verify", "--archive", arc, "--key", "ks1-nothex")
+    rc, out, err = run("verify", "--archive", arc, "--key", "ks2-nothex")
     check(rc == 2, "a bad key is a usage error")
 finally:
     shutil.rmtree(tmp)
