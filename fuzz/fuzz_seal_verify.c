@@ -49,9 +49,24 @@ static void clear(void)
     }
 }
 
+/* The scratch folder goes when the process ends (a replay leaves nothing in /tmp). */
+static void remove_scratch(void)
+{
+    clear();
+    char p[300];
+    for (int d = 0; d < 2; d++) {
+        snprintf(p, sizeof p, "%s/days/%s", scratch, days[d]);
+        rmdir(p);
+    }
+    snprintf(p, sizeof p, "%s/days", scratch);
+    rmdir(p);
+    rmdir(scratch);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!scratch[0]) {
+        atexit(remove_scratch);
         snprintf(scratch, sizeof scratch, "/tmp/kensa-fuzz-seal.%d", (int)getpid());
         mkdir(scratch, 0700);
         char p[300];
