@@ -776,9 +776,103 @@ static void interrupted_run(void)
     CHECK(r.intact);
     CHECK_INT(r.days, 366);
     /* a key that does not continue the archive is refused */
+    size_t kn;
+    uint8_t *good = ks_test_slurp(kpath, &kn);
     write_all(kpath, "KSKEY001 zeroed", 15);
     o.now_ns = (day0 + 366) * NS_DAY;
     CHECK_INT(ks_seal(arc, none, 0, &o, &st, &d), KS_ERR_ARG);
+    CHECK(strstr(d.what, "does not continue the archive") != NULL);
+    /* the archive's keys cover 400 days: the 401st is refused, nothing is sealed */
+    write_all(kpath, good, kn);
+    free(good);
+    o.now_ns = (day0 + 420) * NS_DAY;
+    o.through_day = day0 + 400;
+    memset(&d, 0, sizeof d);
+    CHECK_INT(ks_seal(arc, none, 0, &o, &st, &d), KS_ERR_LIMIT);
+    CHECK(strstr(d.what, "day keys end at") != NULL);
+    CHECK_INT(ks_seal_verify(arc, key, day0 + 365, &r), KS_OK);
+    CHECK(r.intact);
+    CHECK_INT(r.days, 366);
+}
+
+/* A run that created an archive's keys and stopped before its first checkpoint: the
+ * next run makes new keys (the archive key printed then is the one that counts);
+ * the signing key of another archive is never overwritten. A first-format archive
+ * is named as such. */
+static void interrupted_creation(void)
+{
+    char dir[4300], ev[4300], kpath[4400], p[4500];
+    snprintf(dir, sizeof dir, "%s/second", root);
+    snprintf(ev, sizeof ev, "%s/ev3", root);
+    mkdir(ev, 0755);
+    snprintf(p, sizeof p, "%s/vpn.log", ev);
+    write_syslog(p, day0 + 10, day0 + 12, 5);
+    ks_seal_opts o;
+    memset(&o, 0, sizeof o);
+    o.through_day = INT64_MIN;
+    o.no_sync = true;
+    o.source.tz = "UTC";
+    o.key_days = 20;
+    o.now_ns = (day0 + 12) * NS_DAY;
+    ks_seal_stats st;
+    ks_diag d = {0};
+    const char *e[] = {ev};
+    CHECK_INT(ks_seal(dir, e, 1, &o, &st, &d), KS_OK);
+    CHECK(st.created);
+    uint8_t k1[KS_SEAL_KEY_SIZE];
+    memcpy(k1, st.archive_key, sizeof k1);
+    /* undo the days and the seed, as if the run had stopped after making the keys */
+    for (int64_t x = day0 + 10; x <= day0 + 12; x++) {
+        const char *names[] = {"checkpoint", "records", "files", "00000000.zst"};
+        char nm[16], f[4500];
+        ks_seal_day_format(x, nm);
+        for (int i = 0; i < 4; i++) {
+            snprintf(f, sizeof f, "%s/days/%s/%s", dir, nm, names[i]);
+            unlink(f);
+        }
+        snprintf(f, sizeof f, "%s/days/%s", dir, nm);
+        rmdir(f);
+    }
+    ks_seal_seed sd;
+    memcpy(sd.archive, k1, sizeof k1);
+    sd.index = 0;
+    randombytes_buf(sd.s, sizeof sd.s);
+    snprintf(kpath, sizeof kpath, "%s/signing.key", dir);
+    CHECK_INT(ks_seal_seed_write(kpath, &sd, &d), KS_OK);
+    CHECK_INT(ks_seal(dir, e, 1, &o, &st, &d), KS_OK);
+    CHECK(st.created && st.days == 2);
+    CHECK(memcmp(st.archive_key, k1, sizeof k1) != 0);
+    ks_verify_result r;
+    CHECK_INT(ks_seal_verify(dir, st.archive_key, INT64_MIN, &r), KS_OK);
+    CHECK(r.intact && r.days == 2);
+    CHECK_INT(ks_seal_verify(dir, k1, INT64_MIN, &r), KS_OK);
+    CHECK(!r.intact && r.bad_day == day0 + 10);
+    /* a new archive given the first archive's signing key: refused, the key kept */
+    snprintf(kpath, sizeof kpath, "%s/signing.key", arc);
+    size_t n1, n2;
+    uint8_t *before = ks_test_slurp(kpath, &n1);
+    snprintf(p, sizeof p, "%s/third", root);
+    o.key_path = kpath;
+    CHECK_INT(ks_seal(p, e, 1, &o, &st, &d), KS_ERR_ARG);
+    uint8_t *after = ks_test_slurp(kpath, &n2);
+    CHECK(before && after && n1 == n2 && memcmp(before, after, n1) == 0);
+    free(before);
+    free(after);
+    /* a first-format archive: named, neither continued nor verified */
+    char v1[4600];
+    snprintf(p, sizeof p, "%s/old", root);
+    mkdir(p, 0755);
+    snprintf(v1, sizeof v1, "%s/days", p);
+    mkdir(v1, 0755);
+    snprintf(v1, sizeof v1, "%s/days/2026-01-01", p);
+    mkdir(v1, 0755);
+    snprintf(v1, sizeof v1, "%s/days/2026-01-01/checkpoint", p);
+    write_all(v1, KS_SEAL_CKPT_HEAD_V1 "day: 2026-01-01\n", sizeof KS_SEAL_CKPT_HEAD_V1 + 15);
+    o.key_path = NULL;
+    CHECK_INT(ks_seal(p, e, 1, &o, &st, &d), KS_ERR_UNSUPPORTED);
+    CHECK(strstr(d.what, "first format") != NULL);
+    CHECK_INT(ks_seal_verify(p, key, INT64_MIN, &r), KS_OK);
+    CHECK(!r.intact && strstr(r.what, "first archive format") != NULL);
 }
 
 int main(void)
@@ -807,6 +901,7 @@ int main(void)
     days_removed_swapped();
     expect_intact("after every mutation was undone");
     interrupted_run();
+    interrupted_creation();
     printf("%d tamperings: %d caught, %d with the right day (and records)\n", cases, caught, named);
     CHECK_INT(caught, cases);
     CHECK_INT(named, cases);
