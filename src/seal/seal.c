@@ -623,12 +623,12 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
                            "the archive's day keys end at %s (%u days); seal into a new archive",
                            end, r->keys.count);
     }
-    uint8_t sk[64];
+    uint8_t sk[64]; /* derived again when the checkpoint is signed */
     ks_seal_seed_keypair(r->seed.s, c.key, sk);
+    sodium_memzero(sk, sizeof sk);
     memcpy(c.cert, ks_seal_keys_cert(&r->keys, seq), KS_SEAL_CERT_SIZE);
     if (memcmp(c.key, ks_seal_keys_pk(&r->keys, seq), 32) != 0 ||
         !ks_seal_cert_check(r->keys.archive, day, seq, c.key, c.cert)) {
-        sodium_memzero(sk, sizeof sk);
         return ks_diag_set(r->diag, KS_ERR_FORMAT, r->dir, 0,
                            "the signing key and the list of day keys (keys) do not agree on "
                            "%s; run kensa verify on the archive",
@@ -663,18 +663,13 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     snprintf(path, sizeof path, "%s/files", ddir);
     ks_status st = fb.failed ? KS_ERR_NOMEM : ks_seal_write_file(path, fb.data, fb.len, r->diag);
     ks_buf_free(&fb);
-    if (st != KS_OK) {
-        sodium_memzero(sk, sizeof sk);
-        return st;
-    }
+    if (st != KS_OK) return st;
 
     /* records, with the root of every tile of 256 */
     ks_buf rb = {0};
     size_t ntiles = (n + KS_SEAL_TILE - 1) / KS_SEAL_TILE;
-    if (ks_buf_reserve(&rb, 16 + n * KS_SEAL_ENTRY_SIZE + 8 + ntiles * KS_HASH_SIZE) != 0) {
-        sodium_memzero(sk, sizeof sk);
+    if (ks_buf_reserve(&rb, 16 + n * KS_SEAL_ENTRY_SIZE + 8 + ntiles * KS_HASH_SIZE) != 0)
         return KS_ERR_NOMEM;
-    }
     ks_buf_append(&rb, KS_SEAL_REC_MAGIC, 8);
     uint8_t u[8];
     ks_put_u64(u, n);
@@ -705,10 +700,7 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     snprintf(path, sizeof path, "%s/records", ddir);
     st = rb.failed ? KS_ERR_NOMEM : ks_seal_write_file(path, rb.data, rb.len, r->diag);
     ks_buf_free(&rb);
-    if (st != KS_OK) {
-        sodium_memzero(sk, sizeof sk);
-        return st;
-    }
+    if (st != KS_OK) return st;
 
     /* the next day's seed, kept beside the current one until the checkpoint is down */
     if (seq + 1 < r->keys.count) memcpy(c.next_key, ks_seal_keys_pk(&r->keys, seq + 1), 32);
@@ -721,12 +713,12 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     if (st == KS_OK) st = month_week_roots(r, &c);
     if (st != KS_OK) {
         sodium_memzero(&next_seed, sizeof next_seed);
-        sodium_memzero(sk, sizeof sk);
         return st;
     }
     ks_buf cb = {0};
     ks_checkpoint_body(&c, &cb);
-    uint8_t sig[64];
+    uint8_t sig[64], pk[32];
+    ks_seal_seed_keypair(r->seed.s, pk, sk);
     crypto_sign_detached(sig, NULL, (const uint8_t *)cb.data, cb.len, sk);
     sodium_memzero(sk, sizeof sk);
     char hex[129];
