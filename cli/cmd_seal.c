@@ -20,10 +20,12 @@ static const char seal_en[] =
     "Ed25519 that commits to the day before. Weeks and months get their own roots.\n"
     "A day without logs is sealed too, so a missing day shows.\n"
     "\n"
-    "Each day is signed with its own key, which is erased once the day is sealed; the\n"
-    "checkpoint names the next day's key. Whoever takes the machine later cannot\n"
-    "re-sign a sealed day. The first public key is printed when the archive is\n"
-    "created: keep it away from the archive; verification needs only it.\n"
+    "Each day is signed with its own key. The key file holds only the secret of the\n"
+    "next day to seal, from which the days after it follow, never the days before;\n"
+    "it is overwritten once a day is sealed. Whoever takes the machine later cannot\n"
+    "re-sign a sealed day. Every day's key is certified, when the archive is created,\n"
+    "by the archive key, which is printed then (ks2-...): keep it away from the\n"
+    "archive; verification and proofs need only it.\n"
     "\n"
     "A record goes to the day of its own time. Records without one (headers, lines\n"
     "kensa cannot read) go with the record before them; records of days sealed\n"
@@ -31,7 +33,7 @@ static const char seal_en[] =
     "\n"
     "options:\n"
     "  --archive DIR        the archive (created if absent)\n"
-    "  --key KEYFILE        the signing key of the next day (default DIR/signing.key;\n"
+    "  --key KEYFILE        the signing key file (default DIR/signing.key;\n"
     "                       keep it off the medium the archive is burned to)\n"
     "  --through YYYY-MM-DD also seal the days up to this one, with or without logs\n"
     "                       (at most today)\n"
@@ -55,10 +57,11 @@ static const char seal_ja[] =
     "チェックポイントを持ちます。週と月にも根を作ります。ログのない日も封印するので、\n"
     "日が抜ければ分かります。\n"
     "\n"
-    "日ごとに別の鍵で署名し、封印した日の鍵は消去します。チェックポイントには翌日の鍵\n"
-    "を書きます。後でマシンを乗っ取っても、封印済みの日に署名し直すことはできません。\n"
-    "アーカイブを作るときに最初の公開鍵を表示します。アーカイブとは別に保管して\n"
-    "ください。検証に必要なのはこの鍵だけです。\n"
+    "日ごとに別の鍵で署名します。鍵ファイルには次に封印する日の秘密だけがあり、そこから\n"
+    "は後の日の鍵しか作れません。日を封印するたびに上書きします。後でマシンを乗っ取って\n"
+    "も、封印済みの日に署名し直すことはできません。各日の鍵はアーカイブ作成時に\n"
+    "アーカイブ鍵 (ks2-...) で証明され、その鍵をそのとき表示します。アーカイブとは別に\n"
+    "保管してください。検証と証明に必要なのはこの鍵だけです。\n"
     "\n"
     "レコードは自身の時刻の日に入ります。時刻のないもの (ヘッダ、読めない行) は直前の\n"
     "レコードと同じ日に、封印済みの日のレコードは最初の新しい日に入ります。証拠の\n"
@@ -66,7 +69,7 @@ static const char seal_ja[] =
     "\n"
     "オプション:\n"
     "  --archive フォルダ   アーカイブ (なければ作成)\n"
-    "  --key 鍵ファイル     次の日の署名鍵 (既定は フォルダ/signing.key。アーカイブを\n"
+    "  --key 鍵ファイル     署名鍵のファイル (既定は フォルダ/signing.key。アーカイブを\n"
     "                       書き込む媒体には入れないでください)\n"
     "  --through 年-月-日   この日まで、ログの有無にかかわらず封印する (今日まで)\n"
     "  --tz ゾーン、--year 年  syslog の時刻の解釈 (kensa dump と同じ)\n"
@@ -81,13 +84,14 @@ static const char seal_ja[] =
 static const char verify_en[] =
     "usage: kensa verify --archive DIR --key PUBKEY [--until YYYY-MM-DD]\n"
     "\n"
-    "Checks a sealed archive offline: every checkpoint's signature and its chain of\n"
-    "keys from the first public key, that no day is missing, every stored file and\n"
-    "every record against the signed trees, weeks and months. Only reads the archive.\n"
+    "Checks a sealed archive offline: every checkpoint's signature by a day key that\n"
+    "the archive key certifies for that day, the chain of days, that no day is\n"
+    "missing, every stored file and every record against the signed trees, weeks and\n"
+    "months, and the list of day keys. Only reads the archive.\n"
     "Reports the first damaged day and the records affected, or that all is intact.\n"
     "\n"
     "options:\n"
-    "  --key PUBKEY          the first public key (ks1-...), or a file holding it\n"
+    "  --key PUBKEY          the archive key (ks2-...), or a file holding it\n"
     "  --until YYYY-MM-DD    the archive must reach this day (a cut or rolled-back\n"
     "                        archive ends early)\n"
     "\n"
@@ -96,13 +100,14 @@ static const char verify_en[] =
 static const char verify_ja[] =
     "使い方: kensa verify --archive フォルダ --key 公開鍵 [--until 年-月-日]\n"
     "\n"
-    "封印アーカイブをオフラインで検証します: 最初の公開鍵からの鍵の連鎖と各チェック\n"
-    "ポイントの署名、日の抜けがないこと、保存したファイルとレコードのすべてが署名済みの\n"
-    "木と一致すること、週と月の根。アーカイブは読むだけです。最初に損傷のあった日と\n"
+    "封印アーカイブをオフラインで検証します: アーカイブ鍵がその日の鍵と証明した鍵による\n"
+    "各チェックポイントの署名と日の連鎖、日の抜けがないこと、保存したファイルとレコードの\n"
+    "すべてが署名済みの木と一致すること、週と月の根、日の鍵の一覧。アーカイブは読むだけ\n"
+    "です。最初に損傷のあった日と\n"
     "該当するレコード、またはすべて改ざんがないことを報告します。\n"
     "\n"
     "オプション:\n"
-    "  --key 公開鍵          最初の公開鍵 (ks1-...) またはそのファイル\n"
+    "  --key 公開鍵          アーカイブ鍵 (ks2-...) またはそのファイル\n"
     "  --until 年-月-日      アーカイブはこの日まであるはず (切り詰めや巻き戻しを検出)\n"
     "\n"
     "終了コード: 0 改ざんなし、1 改ざんまたは損傷、2 引数の誤り、3 読めない。\n";
@@ -113,28 +118,29 @@ static const char prove_en[] =
     "Writes a proof that one record is in the sealed archive: record N (from 0) of a\n"
     "day, or the record of an original file with that record id (EventRecordID; the\n"
     "line of the event for text logs). Anyone can check it with kensa verify-proof and\n"
-    "the first public key, without the archive. The record part is about 1 KB even\n"
-    "for a day of 2^30 records; the checkpoints from the first day follow it.\n";
+    "the archive key, without the archive. A proof is the record, its audit path and\n"
+    "the day's signed checkpoint: at most 1.5 KB even for a day of 2^30 records, on\n"
+    "any day of the archive.\n";
 
 static const char prove_ja[] =
     "使い方: kensa prove --archive フォルダ [-o 証明] 年-月-日#N | ファイル#レコードID\n"
     "\n"
     "あるレコードが封印アーカイブに含まれることの証明を書き出します: ある日の N 番目\n"
     "(0 から) のレコード、または元のファイルのレコード ID (EventRecordID。テキストの\n"
-    "ログではイベントの行) のレコード。kensa verify-proof と最初の公開鍵があれば、\n"
-    "アーカイブなしで誰でも確認できます。レコードの部分は 2^30 件の日でも約 1 KB で、\n"
-    "その後に最初の日からのチェックポイントが続きます。\n";
+    "ログではイベントの行) のレコード。kensa verify-proof とアーカイブ鍵があれば、\n"
+    "アーカイブなしで誰でも確認できます。証明はレコード、監査パス、その日の署名済み\n"
+    "チェックポイントからなり、2^30 件の日でも、アーカイブのどの日でも 1.5 KB 以下です。\n";
 
 static const char vproof_en[] = "usage: kensa verify-proof --key PUBKEY PROOF\n"
                                 "\n"
-                                "Checks a proof written by kensa prove against the first "
-                                "public key.\n"
+                                "Checks a proof written by kensa prove against the archive "
+                                "key (ks2-...).\n"
                                 "exit status: 0 the proof holds; 1 it does not; 2 bad "
                                 "arguments; 3 not readable.\n";
 
 static const char vproof_ja[] = "使い方: kensa verify-proof --key 公開鍵 証明\n"
                                 "\n"
-                                "kensa prove の証明を最初の公開鍵で確認します。\n"
+                                "kensa prove の証明をアーカイブ鍵 (ks2-...) で確認します。\n"
                                 "終了コード: 0 有効、1 無効、2 引数の誤り、3 読めない。\n";
 
 static int help(const char *en, const char *ja, FILE *f, int code)
@@ -159,6 +165,16 @@ static int parse_day(const char *s, int64_t *day)
     else
         return ks_seal_day_parse(s, day);
     return 0;
+}
+
+/* --key of verify and verify-proof; a message when it is not a key. */
+static int parse_key(const char *text, uint8_t key[KS_SEAL_KEY_SIZE])
+{
+    ks_status st = ks_seal_key_parse(text, key);
+    if (st == KS_OK) return 0;
+    fprintf(stderr, ks_msg(st == KS_ERR_UNSUPPORTED ? KS_MSG_SEAL_OLD_KEY : KS_MSG_SEAL_BAD_KEY),
+            text);
+    return -1;
 }
 
 static void on_problem(void *ctx, const ks_problem *p)
@@ -224,7 +240,7 @@ int cmd_seal(int argc, char **argv)
     }
     if (st.created) {
         char key[96];
-        ks_seal_key_format(st.first_key, key);
+        ks_seal_key_format(st.archive_key, key);
         printf(ks_msg(KS_MSG_SEAL_CREATED), dir, key, dir);
     }
     if (st.days == 0) {
@@ -263,10 +279,7 @@ int cmd_verify(int argc, char **argv)
     }
     if (!dir || !keytext) return help(verify_en, verify_ja, stderr, KS_EXIT_USAGE);
     uint8_t key[KS_SEAL_KEY_SIZE];
-    if (ks_seal_key_parse(keytext, key) != KS_OK) {
-        fprintf(stderr, ks_msg(KS_MSG_SEAL_BAD_KEY), keytext);
-        return KS_EXIT_USAGE;
-    }
+    if (parse_key(keytext, key) != 0) return KS_EXIT_USAGE;
     ks_verify_result r;
     ks_status s = ks_seal_verify(dir, key, until, &r);
     if (s != KS_OK) {
@@ -334,7 +347,8 @@ int cmd_prove(int argc, char **argv)
     FILE *f = out ? fopen(out, "wb") : stdout;
     bool ok = f && fwrite(b.data, 1, b.len, f) == b.len;
     if (f && out && fclose(f) != 0) ok = false;
-    size_t inclusion = b.len > 96 ? 97 + (size_t)(uint8_t)b.data[96] * KS_HASH_SIZE : b.len;
+    /* magic, index, entry, content hash, path length, path; the checkpoint after */
+    size_t inclusion = b.len > 80 ? 81 + (size_t)(uint8_t)b.data[80] * KS_HASH_SIZE : b.len;
     if (inclusion > b.len) inclusion = b.len;
     size_t chain = b.len - inclusion;
     ks_buf_free(&b);
@@ -365,10 +379,7 @@ int cmd_verify_proof(int argc, char **argv)
     }
     if (!keytext || !file) return help(vproof_en, vproof_ja, stderr, KS_EXIT_USAGE);
     uint8_t key[KS_SEAL_KEY_SIZE];
-    if (ks_seal_key_parse(keytext, key) != KS_OK) {
-        fprintf(stderr, ks_msg(KS_MSG_SEAL_BAD_KEY), keytext);
-        return KS_EXIT_USAGE;
-    }
+    if (parse_key(keytext, key) != 0) return KS_EXIT_USAGE;
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     if (!f) {
         fprintf(stderr, ks_msg(KS_MSG_CANNOT_READ), file, "cannot open");

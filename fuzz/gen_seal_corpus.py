@@ -1,21 +1,30 @@
 #!/usr/bin/env python3
 """Seed corpus for fuzz/fuzz_seal_verify.c: small sealed archives made with the
-kensa CLI (synthetic syslog), their days packed as the target reads them, and a few
-damaged variants. usage: gen_seal_corpus.py KENSA OUTDIR"""
-import os, shutil, subprocess, sys, tempfile
+kensa CLI (synthetic syslog), their archive key and days packed as the target reads
+them (with the first entries of the list of day keys in some: the whole list is
+3 MB), and a few damaged variants. usage: gen_seal_corpus.py KENSA OUTDIR"""
+import os, shutil, struct, subprocess, sys, tempfile
 
 SEP = b"\xffKS\xff"
 NAMES = ["checkpoint", "records", "files", "00000000.zst", "00000001.zst"]
 
-def pack(daydirs):
-    parts = []
+def pack(key, daydirs, keys=None):
+    parts = [key]
     for d in daydirs:
         for n in NAMES:
             p = os.path.join(d, n)
             parts.append(open(p, "rb").read() if os.path.exists(p) else b"")
+    if keys is not None:
+        parts.append(keys)
     while parts and not parts[-1]:
         parts.pop()
     return SEP.join(parts)
+
+def head_of_keys(path, count):
+    """The list of day keys cut to its first `count` entries (its signature then fails)."""
+    d = open(path, "rb").read()
+    head = d[:48] + struct.pack("<I", count) + d[52:116]
+    return head + d[116:116 + 96 * count]
 
 def main():
     kensa, out = sys.argv[1], sys.argv[2]
@@ -35,7 +44,10 @@ def main():
             subprocess.run([kensa, "seal", "--archive", arc, "--through", "2026-01-02", ev],
                            check=True, stdout=subprocess.DEVNULL)
             dd = sorted(os.listdir(os.path.join(arc, "days")))
-            seeds.append(pack([os.path.join(arc, "days", d) for d in dd[:2]]))
+            hexkey = open(os.path.join(arc, "archive-key.pub")).read().strip()[3:].replace("-", "")
+            keys = head_of_keys(os.path.join(arc, "keys"), 3) if k % 2 else None
+            seeds.append(pack(bytes.fromhex(hexkey), [os.path.join(arc, "days", d) for d in dd[:2]],
+                              keys))
         for i, s in enumerate(seeds):
             open(os.path.join(out, f"seed-{i}"), "wb").write(s)
             b = bytearray(s)

@@ -63,17 +63,18 @@ typedef enum ks_msg_id {
     KS_MSG_EVTX_HEADER_CRC,
     KS_MSG_EVTX_FILE_CUT,
     /* the sealed archive: kensa seal, verify, prove, verify-proof */
-    KS_MSG_SEAL_CREATED,   /* archive, printable first key, archive (first-key.pub) */
+    KS_MSG_SEAL_CREATED,   /* archive, printable archive key, archive (archive-key.pub) */
     KS_MSG_SEAL_SUMMARY,   /* files, records, days, first day, last day, late, untimed */
     KS_MSG_SEAL_NOTHING,   /* archive */
     KS_MSG_SEAL_FAILED,    /* what */
     KS_MSG_SEAL_BAD_KEY,   /* text given */
+    KS_MSG_SEAL_OLD_KEY,   /* text given (a ks1- key) */
     KS_MSG_VERIFY_INTACT,  /* days, first day, last day, empty days, records, files, MB */
     KS_MSG_VERIFY_DAMAGED, /* day, what */
     KS_MSG_VERIFY_RANGE,   /* first record, last record */
     KS_MSG_VERIFY_FILE,    /* original file */
     KS_MSG_VERIFY_BEFORE,  /* days intact before it */
-    KS_MSG_PROOF_WRITTEN,  /* day, index, bytes of the inclusion part, bytes of the chain */
+    KS_MSG_PROOF_WRITTEN,  /* day, index, bytes of the inclusion part, of the checkpoint */
     KS_MSG_PROOF_OK,       /* day, index, record id, file number, offset, size, content hash */
     KS_MSG_PROOF_BAD,      /* what */
     /* kensa backup */

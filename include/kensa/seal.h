@@ -2,8 +2,9 @@
  *
  * RFC 6962 Merkle trees over each day's records and files, one Ed25519-signed
  * checkpoint per day chained to the one before, a new signing key every day (the
- * old one erased), and an offline verifier that needs nothing but the archive and
- * the first public key. The archive layout is described in docs/seal.md. */
+ * old one erased; every day key certified by the archive key when the archive was
+ * created), and an offline verifier that needs nothing but the archive and the
+ * archive key. The archive layout is described in docs/seal.md. */
 #ifndef KENSA_SEAL_H
 #define KENSA_SEAL_H
 
@@ -16,7 +17,7 @@
 #include "kensa/status.h"
 
 #define KS_HASH_SIZE 32
-#define KS_SEAL_KEY_SIZE 32   /* Ed25519 public key */
+#define KS_SEAL_KEY_SIZE 32   /* Ed25519 public key (the archive key, a day key) */
 #define KS_MERKLE_MAX_PATH 64 /* audit path length for any tree of < 2^64 leaves */
 #define KS_SEAL_TILE 256      /* records per stored subtree hash (localizes damage) */
 
@@ -73,9 +74,13 @@ ks_status ks_merkle_root_from_path(ks_hash_alg a, const uint8_t leaf[KS_HASH_SIZ
 /* ---- sealing ------------------------------------------------------------------- */
 
 typedef struct ks_seal_opts {
-    /* the signing key of the next day to seal: created with the archive, replaced
-     * after every sealed day (the old one overwritten). NULL: DIR/signing.key */
+    /* the signing key file (the seed of the next day to seal): created with the
+     * archive, replaced after every sealed day (the old one overwritten).
+     * NULL: DIR/signing.key */
     const char *key_path;
+    /* days a new archive's keys cover (0: the environment's KS_SEAL_KEY_DAYS, else
+     * 32768, about 89 years: making them takes about 1.3 s, once) */
+    uint32_t key_days;
     /* also seal the days after the last record up to this day (days since 1970,
      * UTC), so that days without logs are sealed too; INT64_MIN: none */
     int64_t through_day;
@@ -94,8 +99,8 @@ typedef struct ks_seal_stats {
     uint64_t duplicates; /* files already in the archive byte for byte: not sealed again */
     uint64_t days;       /* days sealed by this run (empty ones included) */
     int64_t first_day, last_day;
-    bool created;                        /* the archive was created by this run */
-    uint8_t first_key[KS_SEAL_KEY_SIZE]; /* the archive's first public key */
+    bool created;                          /* the archive was created by this run */
+    uint8_t archive_key[KS_SEAL_KEY_SIZE]; /* the archive key (all verification needs) */
 } ks_seal_stats;
 
 /* Seal evidence files (paths of files or directories) into the archive at dir,
@@ -103,8 +108,10 @@ typedef struct ks_seal_stats {
 ks_status ks_seal(const char *dir, const char *const *evidence, size_t n, const ks_seal_opts *o,
                   ks_seal_stats *st, ks_diag *diag);
 
-/* The printable form of a public key ("ks1-" and 64 hex digits in groups of 8) and
- * back (also accepts the bare 64 hex digits, or a file holding either). */
+/* The printable form of an archive key ("ks2-" and 64 hex digits in groups of 8)
+ * and back (also accepts the bare 64 hex digits, or a file holding either). A key of
+ * the first format ("ks1-", archives sealed before 2026-11-26) is
+ * KS_ERR_UNSUPPORTED. */
 void ks_seal_key_format(const uint8_t key[KS_SEAL_KEY_SIZE], char out[96]);
 ks_status ks_seal_key_parse(const char *text, uint8_t key[KS_SEAL_KEY_SIZE]);
 
@@ -121,17 +128,17 @@ typedef struct ks_verify_result {
     char what[256];               /* one English sentence */
 } ks_verify_result;
 
-/* Check every file, record, tree and checkpoint of the archive against the first
- * public key; only reads. until_day (INT64_MIN: none) is the last day the archive
- * must reach (a rolled-back archive ends early). KS_OK even when damage is found:
- * r->intact says; an error status only when the archive cannot be read at all. */
+/* Check every file, record, tree and checkpoint of the archive (and DIR/keys when
+ * present) against the archive key; only reads. until_day (INT64_MIN: none) is the last day the
+ * archive must reach (a rolled-back archive ends early). KS_OK even when damage is found: r->intact
+ * says; an error status only when the archive cannot be read at all. */
 ks_status ks_seal_verify(const char *dir, const uint8_t key[KS_SEAL_KEY_SIZE], int64_t until_day,
                          ks_verify_result *r);
 
 /* An inclusion proof for record `index` (0-based) of `day`, appended to out
- * (binary): the record's entry and content hash and its audit path (1,057 bytes for
- * a day of 2^30 records), then the checkpoints from the first day to `day` that
- * carry the key chain from the first public key. */
+ * (binary): the record's entry and content hash and its audit path (1,041 bytes for
+ * a day of 2^30 records), then the day's checkpoint in binary with the certificate
+ * of its key (317 to 383 bytes): 1,358 to 1,424 bytes, whatever the day. */
 ks_status ks_seal_prove(const char *dir, int64_t day, uint64_t index, ks_buf *out, ks_diag *diag);
 /* The record of an original file (its name as sealed, or its end after a '/') with
  * this record id (EventRecordID; for text, the line number of its event). */
@@ -146,10 +153,10 @@ typedef struct ks_seal_proof_info {
     uint64_t offset, record_id;
     int64_t time_ns;               /* 0: the record has no time of its own */
     uint8_t content[KS_HASH_SIZE]; /* BLAKE2b-256 of the record's bytes */
-    size_t inclusion_bytes, chain_bytes, checkpoints;
+    size_t inclusion_bytes, checkpoint_bytes;
 } ks_seal_proof_info;
 
-/* Check a proof against the first public key. KS_OK when it holds (info filled);
+/* Check a proof against the archive key. KS_OK when it holds (info filled);
  * otherwise diag says why. */
 ks_status ks_seal_verify_proof(const void *proof, size_t n, const uint8_t key[KS_SEAL_KEY_SIZE],
                                ks_seal_proof_info *info, ks_diag *diag);

@@ -140,12 +140,12 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
         {"the header counts %u chunks but the file holds %u: it is cut off after %llu bytes",
          "ヘッダではチャンクが %u 個ですが、ファイルには %u 個しかありません: %llu "
          "バイトで途切れています"},
-    [KS_MSG_SEAL_CREATED] = {"%s: new archive. Its first public key, which verification needs "
+    [KS_MSG_SEAL_CREATED] = {"%s: new archive. Its archive key, which verification needs "
                              "(keep a copy away from the archive, on paper or offline):\n  %s\n"
-                             "(also in %s/first-key.pub)\n",
-                             "%s: 新しいアーカイブを作成しました。検証に必要な最初の公開鍵 "
+                             "(also in %s/archive-key.pub)\n",
+                             "%s: 新しいアーカイブを作成しました。検証に必要なアーカイブ鍵 "
                              "(アーカイブとは別に、紙やオフラインの媒体に控えてください):\n  %s\n"
-                             "(%s/first-key.pub にも保存しました)\n"},
+                             "(%s/archive-key.pub にも保存しました)\n"},
     [KS_MSG_SEAL_SUMMARY] = {"sealed %llu files, %llu records into %llu days (%s to %s); %llu "
                              "records of days sealed before went to the first new day, %llu "
                              "records without a time of their own\n",
@@ -157,8 +157,12 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
                              "%s: 新たに封印するものはありません (ログのない日は --through で"
                              "今日まで封印できます)\n"},
     [KS_MSG_SEAL_FAILED] = {"seal: %s\n", "封印: %s\n"},
-    [KS_MSG_SEAL_BAD_KEY] = {"--key: not a public key or a file holding one: %s\n",
-                             "--key: 公開鍵でも公開鍵のファイルでもありません: %s\n"},
+    [KS_MSG_SEAL_BAD_KEY] = {"--key: not an archive key or a file holding one: %s\n",
+                             "--key: アーカイブ鍵でもそのファイルでもありません: %s\n"},
+    [KS_MSG_SEAL_OLD_KEY] = {"--key: %s is a key of the first archive format (ks1-), which this "
+                             "kensa no longer reads; archives sealed now have a ks2- archive key\n",
+                             "--key: %s は最初の形式 (ks1-) の鍵で、この kensa では読めません。"
+                             "現在の封印アーカイブの鍵は ks2- で始まります\n"},
     [KS_MSG_VERIFY_INTACT] = {"intact: %llu days (%s to %s, %llu without logs), %llu records, "
                               "%llu files (%.1f MB)\n",
                               "改ざんなし: %llu 日分 (%s〜%s、ログのない日 %llu)、%llu "
@@ -170,9 +174,10 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
     [KS_MSG_VERIFY_BEFORE] = {"  the %llu days before it are intact\n",
                               "  それより前の %llu 日分は改ざんなし\n"},
     [KS_MSG_PROOF_WRITTEN] = {"proof of record %2$llu of %1$s: %3$zu bytes (record and audit "
-                              "path) + %4$zu bytes (checkpoints from the first day)\n",
+                              "path) + %4$zu bytes (the day's signed checkpoint and its key's "
+                              "certificate)\n",
                               "%1$s のレコード %2$llu の証明: %3$zu バイト (レコードと監査パス)"
-                              " + %4$zu バイト (最初の日からのチェックポイント)\n"},
+                              " + %4$zu バイト (その日の署名済みチェックポイントと鍵の証明書)\n"},
     [KS_MSG_PROOF_OK] = {"proof holds: record %2$llu of %1$s (record id %3$llu, file #%4$u, "
                          "offset %5$llu, %6$u bytes, BLAKE2b-256 %7$s) is in the sealed archive\n",
                          "証明は有効です: %1$s のレコード %2$llu (レコード ID %3$llu、ファイル "

@@ -173,6 +173,8 @@ void ks_checkpoint_body(const ks_checkpoint *c, ks_buf *out)
     put_hex(out, c->prev, KS_HASH_SIZE);
     ks_buf_puts(out, "\nkey: ");
     put_hex(out, c->key, KS_SEAL_KEY_SIZE);
+    ks_buf_puts(out, "\nkey-certificate: ");
+    put_hex(out, c->cert, KS_SEAL_CERT_SIZE);
     ks_buf_puts(out, "\nnext-key: ");
     put_hex(out, c->next_key, KS_SEAL_KEY_SIZE);
     ks_buf_printf(out, "\nrecords: %llu ", (unsigned long long)c->records);
@@ -255,6 +257,9 @@ ks_status ks_checkpoint_parse(const void *data, size_t n, ks_checkpoint *ck, cha
     cur c = {data, (const char *)data + n};
     char day[16];
     uint64_t v;
+    if (take(&c, KS_SEAL_CKPT_HEAD_V1))
+        FAIL("a checkpoint of the first archive format (v1, \"ks1-\" keys), which this kensa "
+             "no longer reads: check it with the kensa that sealed it");
     if (!take(&c, KS_SEAL_CKPT_HEAD)) FAIL("not a kensa checkpoint (first line)");
     if (!take(&c, "day: ") || !take_word(&c, day, sizeof day) || ks_seal_day_parse(day, &ck->day))
         FAIL("bad or missing day line");
@@ -264,6 +269,8 @@ ks_status ks_checkpoint_parse(const void *data, size_t n, ks_checkpoint *ck, cha
         FAIL("bad or missing previous line");
     if (!take(&c, "\nkey: ") || !take_hex(&c, ck->key, KS_SEAL_KEY_SIZE))
         FAIL("bad or missing key line");
+    if (!take(&c, "\nkey-certificate: ") || !take_hex(&c, ck->cert, KS_SEAL_CERT_SIZE))
+        FAIL("bad or missing key-certificate line");
     if (!take(&c, "\nnext-key: ") || !take_hex(&c, ck->next_key, KS_SEAL_KEY_SIZE))
         FAIL("bad or missing next-key line");
     if (!take(&c, "\nrecords: ") || !take_u64(&c, &ck->records, KS_SEAL_MAX_RECORDS) ||
@@ -317,7 +324,7 @@ void ks_seal_key_format(const uint8_t key[KS_SEAL_KEY_SIZE], char out[96])
     char h[65];
     sodium_bin2hex(h, sizeof h, key, KS_SEAL_KEY_SIZE);
     size_t o = 0;
-    memcpy(out, "ks1", 3);
+    memcpy(out, "ks2", 3);
     o = 3;
     for (int g = 0; g < 8; g++) {
         out[o++] = '-';
@@ -327,13 +334,15 @@ void ks_seal_key_format(const uint8_t key[KS_SEAL_KEY_SIZE], char out[96])
     out[o] = 0;
 }
 
-/* The key as text: "ks1-" and 64 hex digits (dashes and spaces anywhere), or bare. */
+/* The key as text: "ks2-" and 64 hex digits (dashes and spaces anywhere), or bare.
+ * A first-format key ("ks1-") is KS_ERR_UNSUPPORTED. */
 static ks_status parse_key_text(const char *p, size_t len, uint8_t key[KS_SEAL_KEY_SIZE])
 {
     char h[65];
     size_t n = 0, i = 0;
     while (i < len && (p[i] == ' ' || p[i] == '\t')) i++;
-    if (len - i >= 3 && memcmp(p + i, "ks1", 3) == 0) i += 3;
+    if (len - i >= 4 && memcmp(p + i, "ks1-", 4) == 0) return KS_ERR_UNSUPPORTED;
+    if (len - i >= 3 && memcmp(p + i, "ks2", 3) == 0) i += 3;
     for (; i < len; i++) {
         char c = p[i];
         if (c == '-' || c == ' ') continue;
@@ -353,7 +362,8 @@ static ks_status parse_key_text(const char *p, size_t len, uint8_t key[KS_SEAL_K
 
 ks_status ks_seal_key_parse(const char *text, uint8_t key[KS_SEAL_KEY_SIZE])
 {
-    if (parse_key_text(text, strlen(text), key) == KS_OK) return KS_OK;
+    ks_status t = parse_key_text(text, strlen(text), key);
+    if (t != KS_ERR_FORMAT) return t;
     uint8_t *d = NULL;
     size_t dn = 0;
     ks_status st = ks_seal_slurp(text, 512, &d, &dn);
@@ -361,6 +371,87 @@ ks_status ks_seal_key_parse(const char *text, uint8_t key[KS_SEAL_KEY_SIZE])
     st = parse_key_text((const char *)d, dn, key);
     free(d);
     return st;
+}
+
+/* ---- the checkpoint in binary, for proofs ---- */
+
+#define FLAG_WEEK 1
+#define FLAG_MONTH 2
+
+void ks_checkpoint_encode(const ks_checkpoint *c, ks_buf *out)
+{
+    uint8_t b[KS_SEAL_CKPT_BIN_MAX];
+    size_t o = 0;
+    ks_put_u64(b + o, (uint64_t)c->day), o += 8;
+    ks_put_u32(b + o, (uint32_t)c->seq), o += 4;
+    memcpy(b + o, c->prev, 32), o += 32;
+    memcpy(b + o, c->key, 32), o += 32;
+    memcpy(b + o, c->cert, 64), o += 64;
+    memcpy(b + o, c->next_key, 32), o += 32;
+    ks_put_u64(b + o, c->records), o += 8;
+    memcpy(b + o, c->records_root, 32), o += 32;
+    ks_put_u32(b + o, c->files), o += 4;
+    memcpy(b + o, c->files_root, 32), o += 32;
+    ks_put_u32(b + o, c->next_file), o += 4;
+    b[o++] = (uint8_t)((c->has_week ? FLAG_WEEK : 0) | (c->has_month ? FLAG_MONTH : 0));
+    if (c->has_week) {
+        b[o++] = (uint8_t)c->week_days;
+        memcpy(b + o, c->week_root, 32), o += 32;
+    }
+    if (c->has_month) {
+        b[o++] = (uint8_t)c->month_days;
+        memcpy(b + o, c->month_root, 32), o += 32;
+    }
+    memcpy(b + o, c->sig, 64), o += 64;
+    ks_buf_append(out, b, o);
+}
+
+ks_status ks_checkpoint_decode(const uint8_t *p, size_t n, ks_checkpoint *c, size_t *used)
+{
+    memset(c, 0, sizeof *c);
+    *used = 0;
+    const size_t fixed = 8 + 4 + 32 + 32 + 64 + 32 + 8 + 32 + 4 + 32 + 4 + 1;
+    if (n < fixed + 64) return KS_ERR_FORMAT;
+    size_t o = 0;
+    c->day = (int64_t)ks_get_u64(p + o), o += 8;
+    c->seq = ks_get_u32(p + o), o += 4;
+    memcpy(c->prev, p + o, 32), o += 32;
+    memcpy(c->key, p + o, 32), o += 32;
+    memcpy(c->cert, p + o, 64), o += 64;
+    memcpy(c->next_key, p + o, 32), o += 32;
+    c->records = ks_get_u64(p + o), o += 8;
+    memcpy(c->records_root, p + o, 32), o += 32;
+    c->files = ks_get_u32(p + o), o += 4;
+    memcpy(c->files_root, p + o, 32), o += 32;
+    c->next_file = ks_get_u32(p + o), o += 4;
+    uint8_t flags = p[o++];
+    /* the days a checkpoint can name: 1970 to 9999 */
+    if ((flags & ~(FLAG_WEEK | FLAG_MONTH)) || c->day < 0 ||
+        c->day > ks_days_from_civil(9999, 12, 31) || c->records > KS_SEAL_MAX_RECORDS ||
+        c->files > KS_SEAL_MAX_FILES)
+        return KS_ERR_FORMAT;
+    for (int k = 0; k < 2; k++) {
+        if (!(flags & (k == 0 ? FLAG_WEEK : FLAG_MONTH))) continue;
+        if (n - o < 33 + 64) return KS_ERR_FORMAT;
+        uint8_t days = p[o++];
+        if (days > (k == 0 ? 7 : 31)) return KS_ERR_FORMAT;
+        if (k == 0) {
+            c->has_week = true;
+            c->week_days = days;
+            memcpy(c->week_root, p + o, 32);
+            ks_seal_week_name(c->day, c->week);
+        } else {
+            c->has_month = true;
+            c->month_days = days;
+            memcpy(c->month_root, p + o, 32);
+            ks_seal_month_name(c->day, c->month);
+        }
+        o += 32;
+    }
+    if (n - o < 64) return KS_ERR_FORMAT;
+    memcpy(c->sig, p + o, 64), o += 64;
+    *used = o;
+    return KS_OK;
 }
 
 void *ks_seal_big_alloc(size_t n)

@@ -1,7 +1,7 @@
 /* kensa prove / verify-proof: that one record is in the sealed archive, shown to
- * someone who has only the proof and the first public key. The proof is the
- * record's leaf and audit path (RFC 6962) and the chain of signed checkpoints from
- * the first day, which carries the key that signed the record's day. */
+ * someone who has only the proof and the archive key. The proof is the record's
+ * leaf and audit path (RFC 6962) and the day's signed checkpoint, which carries the
+ * day key's certificate by the archive key: its size does not grow with the day. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +9,6 @@
 #include <zstd.h>
 
 #include "seal/seal_internal.h"
-
-#define MAX_CHAIN 100000u /* checkpoints in a proof (about 270 years of days) */
 
 static void day_file(const char *dir, int64_t day, const char *leaf, char *out, size_t cap)
 {
@@ -83,11 +81,20 @@ static uint8_t *load(const char *dir, int64_t day, uint32_t id, size_t *n)
     return d;
 }
 
-static void put64(ks_buf *b, uint64_t v)
+void ks_seal_proof_write(uint64_t index, const uint8_t entry[KS_SEAL_ENTRY_SIZE],
+                         const uint8_t content[KS_HASH_SIZE], const uint8_t (*path)[KS_HASH_SIZE],
+                         unsigned len, const ks_checkpoint *c, ks_buf *out)
 {
     uint8_t u[8];
-    ks_put_u64(u, v);
-    ks_buf_append(b, u, 8);
+    ks_buf_append(out, KS_SEAL_PROOF_MAGIC, 8);
+    ks_put_u64(u, index);
+    ks_buf_append(out, u, 8);
+    ks_buf_append(out, entry, KS_SEAL_ENTRY_SIZE);
+    ks_buf_append(out, content, KS_HASH_SIZE);
+    uint8_t l8 = (uint8_t)len;
+    ks_buf_append(out, &l8, 1);
+    ks_buf_append(out, path, (size_t)len * KS_HASH_SIZE);
+    ks_checkpoint_encode(c, out);
 }
 
 ks_status ks_seal_prove(const char *dir, int64_t day, uint64_t index, ks_buf *out, ks_diag *diag)
@@ -161,31 +168,29 @@ ks_status ks_seal_prove(const char *dir, int64_t day, uint64_t index, ks_buf *ou
     st =
         ks_merkle_path(KS_SEAL_HASH, (const uint8_t(*)[KS_HASH_SIZE])leaves, count, index, p, &len);
     if (st != KS_OK) goto out;
-    ks_buf_append(out, KS_SEAL_PROOF_MAGIC, 8);
-    put64(out, (uint64_t)day);
-    put64(out, index);
-    put64(out, count);
-    ks_buf_append(out, recs + 16 + index * KS_SEAL_ENTRY_SIZE, KS_SEAL_ENTRY_SIZE);
-    ks_buf_append(out, want, KS_HASH_SIZE);
-    uint8_t l8 = (uint8_t)len;
-    ks_buf_append(out, &l8, 1);
-    ks_buf_append(out, p, (size_t)len * KS_HASH_SIZE);
-    uint8_t u4[4];
-    ks_put_u32(u4, (uint32_t)nd);
-    ks_buf_append(out, u4, 4);
-    for (size_t i = 0; i < nd; i++) {
-        uint8_t *c;
-        size_t cn;
-        day_file(dir, days[i], "checkpoint", path, sizeof path);
-        if (ks_seal_slurp(path, KS_SEAL_MAX_CHECKPOINT, &c, &cn) != KS_OK) {
-            st = ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot read the checkpoint");
-            goto out;
-        }
-        ks_put_u32(u4, (uint32_t)cn);
-        ks_buf_append(out, u4, 4);
-        ks_buf_append(out, c, cn);
-        free(c);
+    /* the day's checkpoint, which must be the one over these records */
+    uint8_t *cd;
+    size_t cn;
+    ks_checkpoint ck;
+    char why[160];
+    day_file(dir, day, "checkpoint", path, sizeof path);
+    if (ks_seal_slurp(path, KS_SEAL_MAX_CHECKPOINT, &cd, &cn) != KS_OK) {
+        st = ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot read the checkpoint");
+        goto out;
     }
+    st = ks_checkpoint_parse(cd, cn, &ck, why, sizeof why);
+    free(cd);
+    if (st != KS_OK) {
+        st = ks_diag_set(diag, KS_ERR_FORMAT, path, 0, "%s; run kensa verify", why);
+        goto out;
+    }
+    if (ck.records != count) {
+        st = ks_diag_set(diag, KS_ERR_FORMAT, path, 0,
+                         "the checkpoint of %s is not over its records; run kensa verify", name);
+        goto out;
+    }
+    ks_seal_proof_write(index, recs + 16 + index * KS_SEAL_ENTRY_SIZE, want,
+                        (const uint8_t(*)[KS_HASH_SIZE])p, len, &ck, out);
     if (out->failed) st = KS_ERR_NOMEM;
 out:
     free(days);
@@ -262,13 +267,15 @@ ks_status ks_seal_verify_proof(const void *proof, size_t n, const uint8_t key[KS
     const uint8_t *p = proof;
     memset(info, 0, sizeof *info);
     if (sodium_init() < 0) return KS_ERR_UNSUPPORTED;
-    size_t head = 8 + 24 + KS_SEAL_ENTRY_SIZE + KS_HASH_SIZE + 1;
+    size_t head = 8 + 8 + KS_SEAL_ENTRY_SIZE + KS_HASH_SIZE + 1;
+    if (n >= 8 && memcmp(p, "KSPRF001", 8) == 0)
+        return ks_diag_set(diag, KS_ERR_UNSUPPORTED, NULL, 0,
+                           "a proof of the first archive format (KSPRF001, \"ks1-\" keys), which "
+                           "this kensa no longer reads: check it with the kensa that wrote it");
     if (n < head || memcmp(p, KS_SEAL_PROOF_MAGIC, 8) != 0)
         return ks_diag_set(diag, KS_ERR_FORMAT, NULL, 0, "not a kensa proof");
-    info->day = (int64_t)ks_get_u64(p + 8);
-    info->index = ks_get_u64(p + 16);
-    info->tree_size = ks_get_u64(p + 24);
-    const uint8_t *entry = p + 32;
+    info->index = ks_get_u64(p + 8);
+    const uint8_t *entry = p + 16;
     ks_seal_entry e;
     ks_seal_entry_decode(entry, &e);
     info->file = e.file;
@@ -276,57 +283,44 @@ ks_status ks_seal_verify_proof(const void *proof, size_t n, const uint8_t key[KS
     info->offset = e.offset;
     info->record_id = e.record_id;
     info->time_ns = e.time_ns;
-    memcpy(info->content, p + 64, KS_HASH_SIZE);
-    unsigned len = p[96];
+    memcpy(info->content, p + 16 + KS_SEAL_ENTRY_SIZE, KS_HASH_SIZE);
+    unsigned len = p[head - 1];
     size_t at = head;
-    if (len > KS_MERKLE_MAX_PATH || n - at < (size_t)len * KS_HASH_SIZE + 4)
+    if (len > KS_MERKLE_MAX_PATH || n - at < (size_t)len * KS_HASH_SIZE)
         return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "the proof is cut short");
     const uint8_t(*path)[KS_HASH_SIZE] = (const uint8_t(*)[KS_HASH_SIZE])(p + at);
     at += (size_t)len * KS_HASH_SIZE;
     info->inclusion_bytes = at;
-    uint32_t nck = ks_get_u32(p + at);
-    at += 4;
-    if (nck == 0 || nck > MAX_CHAIN)
-        return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "the proof has no checkpoints");
-    uint8_t k[KS_SEAL_KEY_SIZE], prev[KS_HASH_SIZE] = {0};
-    memcpy(k, key, sizeof k);
     ks_checkpoint c;
-    for (uint32_t i = 0; i < nck; i++) {
-        if (n - at < 4) return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "the proof is cut short");
-        uint32_t cn = ks_get_u32(p + at);
-        at += 4;
-        if (cn > KS_SEAL_MAX_CHECKPOINT || n - at < cn)
-            return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "the proof is cut short");
-        char why[160];
-        int64_t before = i ? c.day : 0;
-        if (ks_checkpoint_parse(p + at, cn, &c, why, sizeof why) != KS_OK)
-            return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "checkpoint %u: %s", i, why);
-        char dn[16];
-        ks_seal_day_format(c.day, dn);
-        if (memcmp(c.key, k, sizeof k) != 0 || !ks_checkpoint_signed_by(&c, p + at, k))
-            return ks_diag_set(diag, KS_ERR_CHECKSUM, NULL, at,
-                               "the checkpoint of %s is not signed by the key of its day", dn);
-        if (c.seq != i || memcmp(c.prev, prev, sizeof prev) != 0 || (i > 0 && c.day != before + 1))
-            return ks_diag_set(diag, KS_ERR_CHECKSUM, NULL, at,
-                               "the checkpoint of %s does not follow the day before", dn);
-        memcpy(k, c.next_key, sizeof k);
-        memcpy(prev, c.hash, sizeof prev);
-        at += cn;
-    }
-    info->checkpoints = nck;
-    info->chain_bytes = at - info->inclusion_bytes;
+    size_t used = 0;
+    if (ks_checkpoint_decode(p + at, n - at, &c, &used) != KS_OK)
+        return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "the proof's checkpoint is damaged");
+    at += used;
+    info->checkpoint_bytes = used;
     if (at != n) return ks_diag_set(diag, KS_ERR_FORMAT, NULL, at, "unexpected bytes at the end");
-    if (c.day != info->day)
-        return ks_diag_set(diag, KS_ERR_FORMAT, NULL, 0, "the chain does not end at the day");
-    if (c.records != info->tree_size)
-        return ks_diag_set(diag, KS_ERR_CHECKSUM, NULL, 0, "the day holds %llu records, not %llu",
-                           (unsigned long long)c.records, (unsigned long long)info->tree_size);
+    info->day = c.day;
+    info->tree_size = c.records;
+    char dn[16];
+    ks_seal_day_format(c.day, dn);
+    /* the day's key, certified by the archive key for this day; the checkpoint
+     * signed by it; the record in the tree the checkpoint names */
+    if (!ks_seal_cert_check(key, c.day, c.seq, c.key, c.cert))
+        return ks_diag_set(diag, KS_ERR_CHECKSUM, NULL, 0,
+                           "the key that signed %s is not certified by this archive key", dn);
+    ks_buf body = {0};
+    ks_checkpoint_body(&c, &body);
+    bool sig_ok = !body.failed && crypto_sign_verify_detached(c.sig, (const uint8_t *)body.data,
+                                                              body.len, c.key) == 0;
+    ks_buf_free(&body);
+    if (!sig_ok)
+        return ks_diag_set(diag, KS_ERR_CHECKSUM, NULL, 0,
+                           "the checkpoint of %s is not signed by the key of its day", dn);
     uint8_t leaf[KS_HASH_SIZE], root[KS_HASH_SIZE];
     ks_seal_record_leaf(entry, info->content, leaf);
     if (ks_merkle_root_from_path(KS_SEAL_HASH, leaf, info->index, info->tree_size, path, len,
                                  root) != KS_OK ||
         memcmp(root, c.records_root, KS_HASH_SIZE) != 0)
         return ks_diag_set(diag, KS_ERR_CHECKSUM, NULL, 0,
-                           "the record is not in the day's signed tree");
+                           "the record is not in the signed tree of %s", dn);
     return KS_OK;
 }

@@ -1,8 +1,9 @@
 /* kensa seal: evidence files into the archive, day by day. Each file is read once
  * into memory (one snapshot: its hash, its records and its compressed copy all come
  * from the same bytes), its records are placed in the UTC day of their time, and
- * every day from the first new one to the last is sealed with its own key, which is
- * then overwritten: the next day's key is named in the checkpoint. */
+ * every day from the first new one to the last is sealed with its own key, derived
+ * from the seed in the signing key file, which is then overwritten with the next
+ * day's seed (src/seal/keys.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +45,9 @@ typedef struct seal_run {
     uint64_t seq;
     uint8_t prev[KS_HASH_SIZE];
     uint32_t next_file;
-    uint8_t sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+    ks_seal_seed seed; /* of the next day to seal */
+    ks_seal_keys keys; /* DIR/keys: every day's key and its certificate */
+    uint32_t key_days; /* for a new archive */
     /* this run */
     int64_t today;
     rec *recs;
@@ -77,32 +80,6 @@ static void problem(seal_run *r, const char *file, ks_severity sev, const char *
 
 /* ---- the signing key ----------------------------------------------------------- */
 
-static ks_status key_read(const char *path, uint8_t sk[64])
-{
-    uint8_t *d = NULL;
-    size_t n = 0;
-    ks_status st = ks_seal_slurp(path, 4096, &d, &n);
-    if (st != KS_OK) return st;
-    st = (n == 8 + 64 && memcmp(d, KS_SEAL_KEY_MAGIC, 8) == 0) ? KS_OK : KS_ERR_FORMAT;
-    if (st == KS_OK) memcpy(sk, d + 8, 64);
-    sodium_memzero(d, n);
-    free(d);
-    return st;
-}
-
-static ks_status key_write(const char *path, const uint8_t sk[64], ks_diag *diag)
-{
-    uint8_t d[8 + 64];
-    memcpy(d, KS_SEAL_KEY_MAGIC, 8);
-    memcpy(d + 8, sk, 64);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return ks_diag_set(diag, KS_ERR_IO, path, 0, "%s", strerror(errno));
-    bool ok = write(fd, d, sizeof d) == (ssize_t)sizeof d && (!ks_seal_sync || fsync(fd) == 0);
-    sodium_memzero(d, sizeof d);
-    if (close(fd) != 0) ok = false;
-    return ok ? KS_OK : ks_diag_set(diag, KS_ERR_IO, path, 0, "cannot write the signing key");
-}
-
 static void fsync_dir(const char *path)
 {
     if (!ks_seal_sync) return;
@@ -125,15 +102,15 @@ static void parent_of(const char *path, char *out, size_t cap)
         *s = 0;
 }
 
-/* The key that signed a day is erased: its file is overwritten with zeros and
- * replaced by the next key's (written beside it before the checkpoint was). */
-static ks_status key_advance(seal_run *r, const uint8_t next_sk[64])
+/* The seed of the day just sealed is erased: its file is overwritten with zeros and
+ * replaced by the next day's seed (written beside it before the checkpoint was). */
+static ks_status key_advance(seal_run *r, const ks_seal_seed *next_seed)
 {
     char next[4200], parent[4096];
     snprintf(next, sizeof next, "%s.next", r->key_path);
     int fd = open(r->key_path, O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
-        uint8_t zero[8 + 64] = {0};
+        uint8_t zero[KS_SEAL_SEED_SIZE] = {0};
         (void)!write(fd, zero, sizeof zero);
         (void)fsync(fd); /* always: this is the erasure */
         close(fd);
@@ -143,9 +120,21 @@ static ks_status key_advance(seal_run *r, const uint8_t next_sk[64])
                            strerror(errno));
     parent_of(r->key_path, parent, sizeof parent);
     fsync_dir(parent);
-    memcpy(r->sk, next_sk, 64);
-    memcpy(r->pk, next_sk + 32, 32);
+    r->seed = *next_seed;
     return KS_OK;
+}
+
+/* Whether the seed file at path is the one of day `index` of this archive. */
+static bool seed_continues(const seal_run *r, const char *path, uint64_t index, ks_seal_seed *sd)
+{
+    if (ks_seal_seed_read(path, sd) != KS_OK || sd->index != index ||
+        memcmp(sd->archive, r->keys.archive, KS_SEAL_KEY_SIZE) != 0)
+        return false;
+    if (index >= r->keys.count) return true; /* the keys are used up: nothing to compare */
+    uint8_t pk[32], sk[64];
+    ks_seal_seed_keypair(sd->s, pk, sk);
+    sodium_memzero(sk, sizeof sk);
+    return memcmp(pk, ks_seal_keys_pk(&r->keys, (uint32_t)index), 32) == 0;
 }
 
 /* ---- the archive as it is ------------------------------------------------------- */
@@ -244,6 +233,18 @@ static ks_status load_archive(seal_run *r)
     ks_checkpoint c;
     st = load_file_hashes(r, days, n);
     if (st == KS_OK) st = read_checkpoint(r->dir, days[n - 1], &c);
+    uint8_t *head = NULL;
+    size_t hn = 0;
+    if (st != KS_OK && ks_seal_slurp(cp, KS_SEAL_MAX_CHECKPOINT, &head, &hn) == KS_OK &&
+        hn >= sizeof KS_SEAL_CKPT_HEAD_V1 - 1 &&
+        memcmp(head, KS_SEAL_CKPT_HEAD_V1, sizeof KS_SEAL_CKPT_HEAD_V1 - 1) == 0) {
+        free(head);
+        free(days);
+        return ks_diag_set(r->diag, KS_ERR_UNSUPPORTED, cp, 0,
+                           "this archive was sealed in the first format (v1, a \"ks1-\" key), "
+                           "which this kensa cannot continue: seal into a new archive");
+    }
+    free(head);
     if (st != KS_OK) {
         ks_diag_set(r->diag, KS_ERR_FORMAT, cp, 0,
                     "the last checkpoint cannot be read; run kensa verify on the archive");
@@ -256,26 +257,36 @@ static ks_status load_archive(seal_run *r)
     r->seq = c.seq + 1;
     memcpy(r->prev, c.hash, KS_HASH_SIZE);
     r->next_file = c.next_file;
-    /* the signing key must be the one the last checkpoint names */
-    uint8_t sk[64];
+    /* the day keys, and the seed of the day after the last checkpoint's */
+    char why[160], kp[4200];
+    snprintf(kp, sizeof kp, "%s/keys", r->dir);
+    if (ks_seal_keys_load(r->dir, &r->keys, why, sizeof why) != KS_OK)
+        return ks_diag_set(r->diag, KS_ERR_FORMAT, kp, 0, "%s; run kensa verify on the archive",
+                           why);
+    if (!ks_seal_keys_signed(&r->keys))
+        return ks_diag_set(r->diag, KS_ERR_FORMAT, kp, 0,
+                           "the list of day keys was changed (the archive key's signature over "
+                           "it does not hold); run kensa verify on the archive");
+    ks_seal_seed sd;
     char next[4200];
     snprintf(next, sizeof next, "%s.next", r->key_path);
-    if (key_read(r->key_path, sk) == KS_OK && memcmp(sk + 32, c.next_key, 32) == 0) {
-        memcpy(r->sk, sk, 64);
-    } else if (key_read(next, sk) == KS_OK && memcmp(sk + 32, c.next_key, 32) == 0) {
+    if (seed_continues(r, r->key_path, r->seq, &sd)) {
+        r->seed = sd;
+    } else if (seed_continues(r, next, r->seq, &sd)) {
         /* interrupted after the checkpoint was written: finish replacing the key */
-        if (rename(next, r->key_path) != 0)
+        if (rename(next, r->key_path) != 0) {
+            sodium_memzero(&sd, sizeof sd);
             return ks_diag_set(r->diag, KS_ERR_IO, r->key_path, 0, "%s", strerror(errno));
-        memcpy(r->sk, sk, 64);
+        }
+        r->seed = sd;
     } else {
-        sodium_memzero(sk, sizeof sk);
+        sodium_memzero(&sd, sizeof sd);
         return ks_diag_set(r->diag, KS_ERR_ARG, r->key_path, 0,
-                           "this signing key does not continue the archive (the last checkpoint, "
-                           "%s, names another key)",
+                           "this signing key does not continue the archive (it is not the key "
+                           "of the day after %s, the last one sealed)",
                            name);
     }
-    sodium_memzero(sk, sizeof sk);
-    memcpy(r->pk, r->sk + 32, 32);
+    sodium_memzero(&sd, sizeof sd);
     return KS_OK;
 }
 
@@ -283,57 +294,66 @@ static ks_status create_archive(seal_run *r)
 {
     char path[4200];
     if (access(r->key_path, F_OK) == 0) {
-        /* a run that created the archive and stopped before its first day: go on with
-         * its key if first-key.pub names it */
-        uint8_t first[KS_SEAL_KEY_SIZE];
-        snprintf(path, sizeof path, "%s/first-key.pub", r->dir);
-        if (key_read(r->key_path, r->sk) == KS_OK && ks_seal_key_parse(path, first) == KS_OK &&
-            memcmp(first, r->sk + 32, 32) == 0) {
-            memcpy(r->pk, r->sk + 32, 32);
-            r->exists = false;
-            r->seq = 0;
-            memset(r->prev, 0, sizeof r->prev);
-            r->next_file = 0;
-            return KS_OK;
-        }
-        return ks_diag_set(r->diag, KS_ERR_ARG, r->key_path, 0,
-                           "a signing key is already there, but the archive has no sealed day; "
-                           "move the key away to start a new archive");
+        /* a run that created the archive and stopped before its first day left the
+         * seed of its day 0 there: new keys replace it. Any other key is kept. */
+        ks_seal_seed sd;
+        ks_seal_keys k;
+        char why[160];
+        bool ours = ks_seal_seed_read(r->key_path, &sd) == KS_OK && sd.index == 0 &&
+                    ks_seal_keys_load(r->dir, &k, why, sizeof why) == KS_OK &&
+                    memcmp(k.archive, sd.archive, KS_SEAL_KEY_SIZE) == 0;
+        ks_seal_keys_free(&k);
+        sodium_memzero(&sd, sizeof sd);
+        if (!ours)
+            return ks_diag_set(r->diag, KS_ERR_ARG, r->key_path, 0,
+                               "a signing key is already there, but the archive has no sealed "
+                               "day; move the key away to start a new archive");
     }
     if (mkdir(r->dir, 0755) != 0 && errno != EEXIST)
         return ks_diag_set(r->diag, KS_ERR_IO, r->dir, 0, "%s", strerror(errno));
     snprintf(path, sizeof path, "%s/days", r->dir);
     if (mkdir(path, 0755) != 0 && errno != EEXIST)
         return ks_diag_set(r->diag, KS_ERR_IO, path, 0, "%s", strerror(errno));
-    crypto_sign_keypair(r->pk, r->sk);
-    ks_status st = key_write(r->key_path, r->sk, r->diag);
-    if (st != KS_OK) return st;
-    char printable[96], text[256];
-    ks_seal_key_format(r->pk, printable);
-    int len = snprintf(text, sizeof text, "%s\n", printable);
-    snprintf(path, sizeof path, "%s/first-key.pub", r->dir);
-    st = ks_seal_write_file(path, text, (size_t)len, r->diag);
-    if (st != KS_OK) return st;
     static const char readme[] =
         "kensa sealed log archive\n\n"
         "days/YYYY-MM-DD/ holds one UTC day: the original files first stored that day\n"
         "(NNNNNNNN.zst, zstd, byte for byte), their list (files), the records of the day\n"
-        "(records) and the day's signed checkpoint. Check it offline with\n"
-        "  kensa verify --archive THIS-FOLDER --key FIRST-PUBLIC-KEY\n"
-        "where FIRST-PUBLIC-KEY is the key printed when the archive was created (also in\n"
-        "first-key.pub: keep a copy of it away from the archive). signing.key, when\n"
-        "present, is the key of the next day to seal: it is not part of the archive.\n";
+        "(records) and the day's signed checkpoint. keys lists the key of every day and\n"
+        "its certificate. Check it offline with\n"
+        "  kensa verify --archive THIS-FOLDER --key ARCHIVE-KEY\n"
+        "where ARCHIVE-KEY is the key (ks2-...) printed when the archive was created (also\n"
+        "in archive-key.pub: keep a copy of it away from the archive). signing.key, when\n"
+        "present, is the secret of the next day to seal: it is not part of the archive.\n";
     snprintf(path, sizeof path, "%s/README.txt", r->dir);
-    st = ks_seal_write_file(path, readme, sizeof readme - 1, r->diag);
+    ks_status st = ks_seal_write_file(path, readme, sizeof readme - 1, r->diag);
     if (st != KS_OK) return st;
     r->exists = false;
     r->seq = 0;
     memset(r->prev, 0, sizeof r->prev);
     r->next_file = 0;
-    if (r->st) {
-        r->st->created = true;
-        memcpy(r->st->first_key, r->pk, 32);
-    }
+    return KS_OK;
+}
+
+/* A new archive's keys, once its first day is known (docs/seal.md): DIR/keys, the
+ * seed of the first day in the signing key file, the archive key printed to
+ * archive-key.pub. */
+static ks_status start_keys(seal_run *r, int64_t first_day)
+{
+    char path[4200], why[160];
+    ks_status st = ks_seal_keys_create(r->dir, first_day, r->key_days, &r->seed, r->diag);
+    if (st == KS_OK) st = ks_seal_seed_write(r->key_path, &r->seed, r->diag);
+    if (st != KS_OK) return st;
+    ks_seal_keys_free(&r->keys);
+    if (ks_seal_keys_load(r->dir, &r->keys, why, sizeof why) != KS_OK)
+        return ks_diag_set(r->diag, KS_ERR_IO, r->dir, 0, "%s", why);
+    char printable[96], text[256];
+    ks_seal_key_format(r->keys.archive, printable);
+    int len = snprintf(text, sizeof text, "%s\n", printable);
+    snprintf(path, sizeof path, "%s/archive-key.pub", r->dir);
+    st = ks_seal_write_file(path, text, (size_t)len, r->diag);
+    if (st != KS_OK) return st;
+    r->st->created = true;
+    memcpy(r->st->archive_key, r->keys.archive, KS_SEAL_KEY_SIZE);
     return KS_OK;
 }
 
@@ -614,7 +634,27 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     c.day = day;
     c.seq = r->seq;
     memcpy(c.prev, r->prev, KS_HASH_SIZE);
-    memcpy(c.key, r->pk, 32);
+    /* the day's key, from the seed, as the list certifies it */
+    uint32_t seq = (uint32_t)r->seq;
+    if (r->seq >= r->keys.count || r->seed.index != r->seq ||
+        day != r->keys.first_day + (int64_t)r->seq) {
+        char end[16];
+        ks_seal_day_format(r->keys.first_day + (int64_t)r->keys.count - 1, end);
+        return ks_diag_set(r->diag, KS_ERR_LIMIT, r->dir, 0,
+                           "the archive's day keys end at %s (%u days); seal into a new archive",
+                           end, r->keys.count);
+    }
+    uint8_t sk[64]; /* derived again when the checkpoint is signed */
+    ks_seal_seed_keypair(r->seed.s, c.key, sk);
+    sodium_memzero(sk, sizeof sk);
+    memcpy(c.cert, ks_seal_keys_cert(&r->keys, seq), KS_SEAL_CERT_SIZE);
+    if (memcmp(c.key, ks_seal_keys_pk(&r->keys, seq), 32) != 0 ||
+        !ks_seal_cert_check(r->keys.archive, day, seq, c.key, c.cert)) {
+        return ks_diag_set(r->diag, KS_ERR_FORMAT, r->dir, 0,
+                           "the signing key and the list of day keys (keys) do not agree on "
+                           "%s; run kensa verify on the archive",
+                           name);
+    }
 
     /* files first stored this day */
     ks_buf fb = {0};
@@ -685,22 +725,25 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     ks_buf_free(&rb);
     if (st != KS_OK) return st;
 
-    /* the next day's key, kept beside the current one until the checkpoint is down */
-    uint8_t next_pk[32], next_sk[64];
-    crypto_sign_keypair(next_pk, next_sk);
-    memcpy(c.next_key, next_pk, 32);
+    /* the next day's seed, kept beside the current one until the checkpoint is down */
+    if (seq + 1 < r->keys.count) memcpy(c.next_key, ks_seal_keys_pk(&r->keys, seq + 1), 32);
+    ks_seal_seed next_seed = r->seed;
+    next_seed.index = seq + 1;
+    ks_seal_seed_next(r->seed.s, next_seed.s);
     char next[4200];
     snprintf(next, sizeof next, "%s.next", r->key_path);
-    st = key_write(next, next_sk, r->diag);
+    st = ks_seal_seed_write(next, &next_seed, r->diag);
     if (st == KS_OK) st = month_week_roots(r, &c);
     if (st != KS_OK) {
-        sodium_memzero(next_sk, sizeof next_sk);
+        sodium_memzero(&next_seed, sizeof next_seed);
         return st;
     }
     ks_buf cb = {0};
     ks_checkpoint_body(&c, &cb);
-    uint8_t sig[64];
-    crypto_sign_detached(sig, NULL, (const uint8_t *)cb.data, cb.len, r->sk);
+    uint8_t sig[64], pk[32];
+    ks_seal_seed_keypair(r->seed.s, pk, sk);
+    crypto_sign_detached(sig, NULL, (const uint8_t *)cb.data, cb.len, sk);
+    sodium_memzero(sk, sizeof sk);
     char hex[129];
     sodium_bin2hex(hex, sizeof hex, sig, sizeof sig);
     ks_buf_printf(&cb, "signature: %s\n", hex);
@@ -713,10 +756,10 @@ static ks_status seal_day(seal_run *r, int64_t day, const size_t *idx, size_t n,
     if (st == KS_OK) {
         ks_hash(KS_SEAL_HASH, cb.data, cb.len, r->prev);
         fsync_dir(ddir);
-        st = key_advance(r, next_sk);
+        st = key_advance(r, &next_seed);
     }
     ks_buf_free(&cb);
-    sodium_memzero(next_sk, sizeof next_sk);
+    sodium_memzero(&next_seed, sizeof next_seed);
     if (st != KS_OK) return st;
     r->seq++;
     r->next_file = c.next_file;
@@ -743,6 +786,13 @@ ks_status ks_seal(const char *dir, const char *const *evidence, size_t n, const 
     memset(r.st, 0, sizeof *r.st);
     r.st->first_day = r.st->last_day = INT64_MIN;
     r.diag = diag;
+    r.key_days = o && o->key_days ? o->key_days : KS_SEAL_KEY_DAYS;
+    const char *kd = getenv("KS_SEAL_KEY_DAYS"); /* benchmarks and tests: fewer days of keys */
+    if (!(o && o->key_days) && kd && *kd) {
+        char *end;
+        unsigned long v = strtoul(kd, &end, 10);
+        if (!*end && v >= 1 && v <= KS_SEAL_MAX_KEY_DAYS) r.key_days = (uint32_t)v;
+    }
     if (o && o->key_path)
         snprintf(r.key_path, sizeof r.key_path, "%s", o->key_path);
     else
@@ -761,13 +811,7 @@ ks_status ks_seal(const char *dir, const char *const *evidence, size_t n, const 
     if (st != KS_OK) goto out;
     if (!r.exists) st = create_archive(&r);
     if (st != KS_OK) goto out;
-    memcpy(r.st->first_key, r.pk, 32);
-    if (r.exists) {
-        /* the first key of an existing archive is in first-key.pub */
-        char kp[4200];
-        snprintf(kp, sizeof kp, "%s/first-key.pub", dir);
-        if (ks_seal_key_parse(kp, r.st->first_key) != KS_OK) memset(r.st->first_key, 0, 32);
-    }
+    if (r.exists) memcpy(r.st->archive_key, r.keys.archive, KS_SEAL_KEY_SIZE);
     if (!realpath(dir, r.archive_real)) r.archive_real[0] = 0;
 
     /* the evidence, in name order */
@@ -861,6 +905,16 @@ ks_status ks_seal(const char *dir, const char *const *evidence, size_t n, const 
     }
     if (o && o->through_day != INT64_MIN && o->through_day > last)
         last = o->through_day > ceiling ? ceiling : o->through_day;
+    if (!r.exists) st = start_keys(&r, first_new);
+    if (st != KS_OK) goto out;
+    if (last - r.keys.first_day >= (int64_t)r.keys.count) {
+        char end[16];
+        ks_seal_day_format(r.keys.first_day + (int64_t)r.keys.count - 1, end);
+        st = ks_diag_set(diag, KS_ERR_LIMIT, dir, 0,
+                         "the archive's day keys end at %s (%u days); seal into a new archive", end,
+                         r.keys.count);
+        goto out;
+    }
 
     /* records by day, file order kept within a day (a counting sort) */
     size_t ndays = (size_t)(last - first_new + 1);
@@ -910,7 +964,8 @@ out:
     free(r.have);
     ZSTD_freeCCtx(r.zc);
     free(r.zbuf);
-    sodium_memzero(r.sk, sizeof r.sk);
+    sodium_memzero(&r.seed, sizeof r.seed);
+    ks_seal_keys_free(&r.keys);
     ks_seal_sync = true;
     return st;
 }

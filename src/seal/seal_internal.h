@@ -22,9 +22,22 @@
 
 #define KS_SEAL_REC_MAGIC "KSREC001"
 #define KS_SEAL_FIL_MAGIC "KSFIL001"
-#define KS_SEAL_KEY_MAGIC "KSKEY001"
-#define KS_SEAL_PROOF_MAGIC "KSPRF001"
-#define KS_SEAL_CKPT_HEAD "kensa sealed archive checkpoint v1\n"
+#define KS_SEAL_PROOF_MAGIC "KSPRF002"
+#define KS_SEAL_CKPT_HEAD "kensa sealed archive checkpoint v2\n"
+#define KS_SEAL_CKPT_HEAD_V1 "kensa sealed archive checkpoint v1\n"
+
+/* The day keys (src/seal/keys.c, docs/seal.md "Forward security"): a chain of seeds
+ * s(i+1) = KDF(s(i)), day i signed with the key derived from s(i); every day key
+ * certified at creation by the archive key, whose secret half is then erased. */
+#define KS_SEAL_SEED_MAGIC "KSSEED02"           /* the signing key file: the seed of the next day */
+#define KS_SEAL_SEED_SIZE (8 + 32 + 4 + 32)     /* magic, archive key, day index, seed */
+#define KS_SEAL_KEYS_MAGIC "KSKEYS02"           /* DIR/keys: every day's key and certificate */
+#define KS_SEAL_KEYS_HEAD (8 + 32 + 8 + 4 + 64) /* magic, archive key, first day, count, sig */
+#define KS_SEAL_KEYS_ENTRY (32 + 64)            /* day key, its certificate */
+#define KS_SEAL_KEY_DAYS 32768u                 /* days of keys by default (89 years) */
+#define KS_SEAL_MAX_KEY_DAYS (1u << 16)
+#define KS_SEAL_CERT_SIZE 64
+#define KS_SEAL_CKPT_BIN_MAX (8 + 4 + 32 + 32 + 64 + 32 + 8 + 32 + 4 + 32 + 4 + 1 + 66 + 64)
 
 /* One record: where its bytes are, and when it happened (time 0: none). */
 typedef struct ks_seal_entry {
@@ -52,6 +65,7 @@ typedef struct ks_checkpoint {
     uint64_t seq;
     uint8_t prev[KS_HASH_SIZE];
     uint8_t key[KS_SEAL_KEY_SIZE];
+    uint8_t cert[KS_SEAL_CERT_SIZE]; /* the archive key's signature over (day, seq, key) */
     uint8_t next_key[KS_SEAL_KEY_SIZE];
     uint64_t records;
     uint8_t records_root[KS_HASH_SIZE];
@@ -88,6 +102,62 @@ ks_status ks_checkpoint_parse(const void *data, size_t n, ks_checkpoint *c, char
 /* Signature check of a parsed checkpoint against key. */
 bool ks_checkpoint_signed_by(const ks_checkpoint *c, const void *data,
                              const uint8_t key[KS_SEAL_KEY_SIZE]);
+/* The checkpoint as fixed binary fields (what a proof carries: the signed text is
+ * rebuilt from them with ks_checkpoint_body), and back: *used bytes read, body_len
+ * and hash left 0. KS_ERR_FORMAT when cut short or out of range. */
+void ks_checkpoint_encode(const ks_checkpoint *c, ks_buf *out);
+ks_status ks_checkpoint_decode(const uint8_t *p, size_t n, ks_checkpoint *c, size_t *used);
+
+/* A proof (prove.c): magic, index u64, the record's entry and content hash, path
+ * length u8 and audit path, the day's checkpoint encoded. */
+void ks_seal_proof_write(uint64_t index, const uint8_t entry[KS_SEAL_ENTRY_SIZE],
+                         const uint8_t content[KS_HASH_SIZE], const uint8_t (*path)[KS_HASH_SIZE],
+                         unsigned len, const ks_checkpoint *c, ks_buf *out);
+
+/* ---- day keys (keys.c) ---- */
+/* The next seed, and the day key of a seed (both one-way: BLAKE2b-keyed KDF). */
+void ks_seal_seed_next(const uint8_t s[32], uint8_t out[32]);
+void ks_seal_seed_keypair(const uint8_t s[32], uint8_t pk[32], uint8_t sk[64]);
+/* Whether cert is the archive key's certificate of pk as the key of day `day`, the
+ * seq-th day of the archive. */
+bool ks_seal_cert_check(const uint8_t archive[KS_SEAL_KEY_SIZE], int64_t day, uint64_t seq,
+                        const uint8_t pk[KS_SEAL_KEY_SIZE], const uint8_t cert[KS_SEAL_CERT_SIZE]);
+
+/* The signing key file: the seed of day `index` of the archive `archive`. */
+typedef struct ks_seal_seed {
+    uint8_t archive[KS_SEAL_KEY_SIZE];
+    uint32_t index;
+    uint8_t s[32];
+} ks_seal_seed;
+/* KS_ERR_FORMAT: not a seed file (an old KSKEY001 key, zeros). */
+ks_status ks_seal_seed_read(const char *path, ks_seal_seed *seed);
+ks_status ks_seal_seed_write(const char *path, const ks_seal_seed *seed, ks_diag *diag);
+
+/* DIR/keys as read (data malloc'd; ks_seal_keys_free). */
+typedef struct ks_seal_keys {
+    uint8_t archive[KS_SEAL_KEY_SIZE];
+    int64_t first_day;
+    uint32_t count;
+    uint8_t sig[64];
+    uint8_t *data;
+    size_t n;
+} ks_seal_keys;
+/* A new archive's keys for `count` days from first_day: the archive key drawn, every
+ * day key derived from a fresh seed and certified, DIR/keys written, the archive
+ * key's secret erased. seed gets the first day's seed. */
+ks_status ks_seal_keys_create(const char *dir, int64_t first_day, uint32_t count,
+                              ks_seal_seed *seed, ks_diag *diag);
+/* Parse keys bytes (taken over: freed by ks_seal_keys_free) or read DIR/keys. */
+ks_status ks_seal_keys_parse(uint8_t *data, size_t n, ks_seal_keys *k, char *why, size_t why_n);
+ks_status ks_seal_keys_load(const char *dir, ks_seal_keys *k, char *why, size_t why_n);
+void ks_seal_keys_free(ks_seal_keys *k);
+/* Day i's key and certificate in the list (i < count). */
+const uint8_t *ks_seal_keys_pk(const ks_seal_keys *k, uint32_t i);
+const uint8_t *ks_seal_keys_cert(const ks_seal_keys *k, uint32_t i);
+/* The archive key's signature over the whole list holds. */
+bool ks_seal_keys_signed(const ks_seal_keys *k);
+/* The first entry from `from` on whose certificate does not hold, or count. */
+uint32_t ks_seal_keys_first_bad(const ks_seal_keys *k, uint32_t from);
 
 /* "2026-W48" (ISO week) and "2026-11", and whether day ends its week or month. */
 void ks_seal_week_name(int64_t day, char out[16]);

@@ -1,8 +1,9 @@
-/* kensa verify: the archive checked offline, day by day, against the first public
- * key: the chain of checkpoints (keys, signatures, sequence, previous hashes, no day
- * missing), every stored file (decompressed and hashed), every record (its bytes
- * hashed into the day's tree), the tiles that localize damage, weeks and months.
- * Only reads. Stops at the first damaged day and says which records. */
+/* kensa verify: the archive checked offline, day by day, against the archive key:
+ * the chain of checkpoints (each day key certified by the archive key, signatures,
+ * sequence, previous hashes, no day missing), every stored file (decompressed and
+ * hashed), every record (its bytes hashed into the day's tree), the tiles that
+ * localize damage, weeks and months, then the list of day keys. Only reads. Stops
+ * at the first damaged day and says which records. */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -36,8 +37,12 @@ typedef struct ver {
     known *files;
     uint32_t nfiles; /* ids 0 .. nfiles-1, in order */
     uint64_t cached, tick;
-    uint8_t key[KS_SEAL_KEY_SIZE];
+    uint8_t archive[KS_SEAL_KEY_SIZE]; /* certifies every day key */
+    uint8_t key[KS_SEAL_KEY_SIZE];     /* the key the day before named */
     uint8_t prev[KS_HASH_SIZE];
+    /* each verified day's key and certificate, to compare with DIR/keys */
+    uint8_t (*day_keys)[KS_SEAL_KEY_SIZE + KS_SEAL_CERT_SIZE];
+    size_t ndays;
     uint64_t seq;
     /* leaves of the days verified, for weeks and months */
     int64_t *leaf_day;
@@ -534,11 +539,14 @@ static void verify_day(ver *v, int64_t day)
     if (c.day != day)
         fail(v, day, UINT64_MAX, UINT64_MAX, NULL,
              "the folder holds the checkpoint of another day (swapped or rolled back)");
-    if (memcmp(c.key, v->key, KS_SEAL_KEY_SIZE) != 0)
+    if (!ks_seal_cert_check(v->archive, day, v->seq, c.key, c.cert))
         fail(v, day, UINT64_MAX, UINT64_MAX, NULL,
-             "signed with a key other than the one the day before named (resealed with a "
-             "later key, or a day removed)");
-    else if (!ks_checkpoint_signed_by(&c, d, v->key))
+             "signed with a key that the archive key does not certify for this day (resealed "
+             "with a later key, a day removed, or another archive's key)");
+    else if (v->seq > 0 && memcmp(c.key, v->key, KS_SEAL_KEY_SIZE) != 0)
+        fail(v, day, UINT64_MAX, UINT64_MAX, NULL,
+             "signed with a key other than the one the day before named");
+    else if (!ks_checkpoint_signed_by(&c, d, c.key))
         fail(v, day, UINT64_MAX, UINT64_MAX, NULL, "the checkpoint's signature does not hold");
     if (c.seq != v->seq || memcmp(c.prev, v->prev, KS_HASH_SIZE) != 0)
         fail(v, day, UINT64_MAX, UINT64_MAX, NULL,
@@ -566,10 +574,45 @@ static void verify_day(ver *v, int64_t day)
         }
     }
     if (c.records == 0) v->r->empty_days++;
+    if (v->day_keys && v->seq < v->ndays) {
+        memcpy(v->day_keys[v->seq], c.key, KS_SEAL_KEY_SIZE);
+        memcpy(v->day_keys[v->seq] + KS_SEAL_KEY_SIZE, c.cert, KS_SEAL_CERT_SIZE);
+    }
     memcpy(v->key, c.next_key, KS_SEAL_KEY_SIZE);
     memcpy(v->prev, c.hash, KS_HASH_SIZE);
     v->seq++;
     free(d);
+}
+
+/* DIR/keys, when there (it is needed to seal more days, not to verify them): signed
+ * by the archive key as a whole; else the first entry that differs from a sealed
+ * day's checkpoint, or the first one whose certificate fails, is named. */
+static void verify_keys(ver *v, int64_t first_day)
+{
+    char path[4200], why[160];
+    snprintf(path, sizeof path, "%s/keys", v->dir);
+    if (access(path, F_OK) != 0) return;
+    ks_seal_keys k;
+    uint64_t sealed = v->r->days;
+    int64_t after = first_day + (int64_t)sealed;
+    if (ks_seal_keys_load(v->dir, &k, why, sizeof why) != KS_OK) {
+        fail(v, after, UINT64_MAX, UINT64_MAX, NULL, "keys: %s", why);
+    } else if (memcmp(k.archive, v->archive, KS_SEAL_KEY_SIZE) != 0 || k.first_day != first_day ||
+               k.count < sealed) {
+        fail(v, after, UINT64_MAX, UINT64_MAX, NULL,
+             "the list of day keys is not this archive's (its head was changed)");
+    } else if (!ks_seal_keys_signed(&k)) {
+        uint64_t i = 0;
+        while (i < sealed && memcmp(ks_seal_keys_pk(&k, (uint32_t)i), v->day_keys[i],
+                                    KS_SEAL_KEY_SIZE + KS_SEAL_CERT_SIZE) == 0)
+            i++;
+        if (i == sealed) i = ks_seal_keys_first_bad(&k, (uint32_t)sealed);
+        fail(v, first_day + (int64_t)i, UINT64_MAX, UINT64_MAX, NULL,
+             i < sealed ? "the list of day keys was changed at this day's entry (the day "
+                          "itself verifies)"
+                        : "the list of day keys was changed at this day's entry (not sealed yet)");
+    }
+    ks_seal_keys_free(&k);
 }
 
 ks_status ks_seal_verify(const char *dir, const uint8_t key[KS_SEAL_KEY_SIZE], int64_t until_day,
@@ -587,11 +630,17 @@ ks_status ks_seal_verify(const char *dir, const uint8_t key[KS_SEAL_KEY_SIZE], i
     v.full_hash = getenv("KS_SEAL_FULL_HASH") != NULL;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     v.threads = cpus < 1 ? 1 : cpus > KS_VERIFY_THREADS ? KS_VERIFY_THREADS : (unsigned)cpus;
-    memcpy(v.key, key, KS_SEAL_KEY_SIZE);
+    memcpy(v.archive, key, KS_SEAL_KEY_SIZE);
     int64_t *days = NULL;
     size_t n = 0, other = 0;
     ks_status st = ks_seal_list_days(dir, &days, &n, &other);
     if (st != KS_OK) return st;
+    v.ndays = n;
+    v.day_keys = malloc((n ? n : 1) * sizeof *v.day_keys);
+    if (!v.day_keys) {
+        free(days);
+        return KS_ERR_NOMEM;
+    }
     if (n == 0) {
         fail(&v, INT64_MIN, UINT64_MAX, UINT64_MAX, NULL, "the archive holds no sealed day");
     } else {
@@ -619,7 +668,9 @@ ks_status ks_seal_verify(const char *dir, const uint8_t key[KS_SEAL_KEY_SIZE], i
         fail(&v, days[n - 1] + 1, UINT64_MAX, UINT64_MAX, NULL,
              "the archive ends at %s, before the day it must reach (cut or rolled back)", a);
     }
+    if (!v.failed && n > 0) verify_keys(&v, days[0]);
     free(days);
+    free(v.day_keys);
     for (uint32_t i = 0; i < v.nfiles; i++) {
         free(v.files[i].data);
         free(v.files[i].name);

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """`kensa seal`, `verify`, `prove` and `verify-proof` as an administrator runs them: a
-folder with the simulated .evtx files and a VPN syslog is sealed (the first public
-key is printed and written to first-key.pub), the same files again are not sealed twice,
+folder with the simulated .evtx files and a VPN syslog is sealed (the archive key
+is printed and written to archive-key.pub), the same files again are not sealed twice,
 a second run adds days without logs; verify says
 intact with the counts; a proof of one EVTX record holds with the printed key and
-fails with another; a changed byte in a stored file and a removed day each make
+fails with another, and is under 1.5 KB; a first-format (ks1-) key is refused by
+name; a changed byte in a stored file and a removed day each make
 verify exit 1 and name the day; --help works in both languages.
 
 Usage: test_cli_seal.py KENSA     (prints "N passed, N failed")
@@ -31,10 +32,11 @@ try:
     arc = os.path.join(tmp, "archive")
     rc, out, err = run("seal", "--archive", arc, ev)
     check(rc == 0, f"seal exit {rc}: {err}")
-    m = re.search(r"(ks1(-[0-9a-f]{8}){8})", out)
-    check(m is not None, "the first public key is printed: " + out)
+    m = re.search(r"(ks2(-[0-9a-f]{8}){8})", out)
+    check(m is not None, "the archive key is printed: " + out)
     key = m.group(1) if m else ""
-    check(open(os.path.join(arc, "first-key.pub")).read().strip() == key, "first-key.pub")
+    check(open(os.path.join(arc, "archive-key.pub")).read().strip() == key, "archive-key.pub")
+    check(os.path.getsize(os.path.join(arc, "keys")) == 116 + 32768 * 96, "keys for 32768 days")
     check("note.docx" in err, "a file that is not evidence is named: " + err)
     check("sealed 3 files" in out, "three files sealed: " + out)
     days = sorted(os.listdir(os.path.join(arc, "days")))
@@ -57,6 +59,9 @@ try:
     check(rc == 0 and "proof of record" in out, f"prove: {rc} {out} {err}")
     rc, out, err = run("verify-proof", "--key", key, proof)
     check(rc == 0 and "record id 42" in out, f"verify-proof: {rc} {out}")
+    check(os.path.getsize(proof) < 1500, f"proof size {os.path.getsize(proof)}")
+    rc, out, err = run("verify-proof", "--key", "ks1" + key[3:], proof)
+    check(rc == 2 and "first archive format" in err, f"a ks1- key: {rc} {err}")
     other = key[:-1] + ("0" if key[-1] != "0" else "1")
     rc, out, err = run("verify-proof", "--key", other, proof)
     check(rc == 1 and "NOT" in out, f"another key: {rc} {out}")
@@ -77,7 +82,7 @@ try:
         for verb in ("seal", "verify", "prove", "verify-proof"):
             p = subprocess.run([KENSA, "--lang", lang, verb, "--help"], stdout=subprocess.PIPE)
             check(p.returncode == 0 and len(p.stdout) > 100, f"{verb} --help ({lang})")
-    rc, out, err = run("verify", "--archive", arc, "--key", "ks1-nothex")
+    rc, out, err = run("verify", "--archive", arc, "--key", "ks2-nothex")
     check(rc == 2, "a bad key is a usage error")
 finally:
     shutil.rmtree(tmp)

@@ -3,9 +3,11 @@
  * names, each undone after its check: bit flips in sampled sealed bytes of every
  * kind of file, records deleted / inserted / reordered / duplicated, an original
  * file edited, truncated then continued (CVE-2023-31438), a day resealed with a
- * later key (CVE-2023-31439), days removed or swapped, checkpoints rolled back.
- * Every case must fail and name the day (and the records, where they are known);
- * the untouched archive must verify, before and after: zero false alarms. */
+ * later key (CVE-2023-31439), days removed or swapped, checkpoints rolled back, the
+ * list of day keys altered, a day's key replaced. Every case must fail and name the
+ * day (and the records, where they are known); the untouched archive must verify,
+ * before and after: zero false alarms. Proofs: the same size on day 1 and day 300,
+ * 1,358 bytes for a record in a day of 2^30 records, and every forged one refused. */
 #include <dirent.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -321,19 +323,41 @@ static void evtx_record_zeroed(ks_buf *out, const uint8_t *p, size_t n)
 
 /* ---- checkpoints and keys --------------------------------------------------------- */
 
-/* The attacker holds signing.key (the key of the next day to seal) and re-signs a
- * sealed day with it after changing its records. */
-static void reseal_with_later_key(int64_t day)
+/* The key of the next day to seal, as whoever takes the sealing machine has it: from
+ * the seed in signing.key, with its certificate from the list of day keys. */
+static void later_key(uint8_t pk[32], uint8_t sk[64], uint8_t cert[64], uint32_t *index)
 {
-    char kpath[4300], cpath[4400], rpath[4400];
+    char kpath[4300];
     snprintf(kpath, sizeof kpath, "%s/signing.key", arc);
-    size_t kn, cn, rn;
-    uint8_t *k = ks_test_slurp(kpath, &kn);
+    ks_seal_seed sd;
+    CHECK_INT(ks_seal_seed_read(kpath, &sd), KS_OK);
+    ks_seal_seed_keypair(sd.s, pk, sk);
+    ks_seal_keys k;
+    char why[160];
+    CHECK_INT(ks_seal_keys_load(arc, &k, why, sizeof why), KS_OK);
+    CHECK(sd.index < k.count && memcmp(ks_seal_keys_pk(&k, sd.index), pk, 32) == 0);
+    memcpy(cert, ks_seal_keys_cert(&k, sd.index), 64);
+    *index = sd.index;
+    ks_seal_keys_free(&k);
+}
+
+/* The attacker holds signing.key (the seed of the next day to seal) and re-signs a
+ * sealed day with the key it gives after changing its records: with that key's own
+ * certificate (mode 0), or with the certificate the day had (mode 1), or with a
+ * fresh key of their own and the day's certificate (mode 2). */
+static void reseal_with_later_key(int64_t day, int mode)
+{
+    char cpath[4400], rpath[4400];
+    size_t cn, rn;
+    uint8_t pk[32], sk[64], cert[64];
+    uint32_t index;
+    later_key(pk, sk, cert, &index);
+    if (mode == 2) crypto_sign_keypair(pk, sk);
     path_of(day, "checkpoint", cpath, sizeof cpath);
     uint8_t *c = ks_test_slurp(cpath, &cn);
     uint8_t *rec = load_records(day, &rn, rpath, sizeof rpath);
-    CHECK(k && kn == 72 && c && rec);
-    if (!k || kn != 72 || !c || !rec) return;
+    CHECK(c && rec);
+    if (!c || !rec) return;
     ks_checkpoint ck;
     char why[160];
     CHECK_INT(ks_checkpoint_parse(c, cn, &ck, why, sizeof why), KS_OK);
@@ -350,23 +374,89 @@ static void reseal_with_later_key(int64_t day)
     ks_buf_append(&nb, u, 8);
     write_all(rpath, nb.data, nb.len);
     ck.records = count - 1;
-    memcpy(ck.key, k + 8 + 32, 32);
+    memcpy(ck.key, pk, 32);
+    if (mode == 0) memcpy(ck.cert, cert, 64);
     ks_buf body = {0};
     ks_checkpoint_body(&ck, &body);
     uint8_t sig[64];
-    crypto_sign_detached(sig, NULL, (const uint8_t *)body.data, body.len, k + 8);
+    crypto_sign_detached(sig, NULL, (const uint8_t *)body.data, body.len, sk);
     char hex[129];
     sodium_bin2hex(hex, sizeof hex, sig, sizeof sig);
     ks_buf_printf(&body, "signature: %s\n", hex);
     write_all(cpath, body.data, body.len);
-    expect_caught("day resealed with a later key", day, UINT64_MAX, INT64_MIN);
+    expect_caught(mode == 0   ? "day resealed with a later key and its certificate"
+                  : mode == 1 ? "day resealed with a later key and the day's certificate"
+                              : "day resealed with a key of the attacker's own",
+                  day, UINT64_MAX, INT64_MIN);
     write_all(cpath, c, cn);
     write_all(rpath, rec, rn);
     ks_buf_free(&body);
     ks_buf_free(&nb);
-    free(k);
     free(c);
     free(rec);
+}
+
+/* DIR/keys altered: a byte of a sealed day's entry, a sealed day's key and
+ * certificate replaced by the next day's, an entry of a day not sealed yet, the
+ * archive key in its head. And a checkpoint whose key (and certificate) is the next
+ * day's, not re-signed (whoever changes it has no earlier day's secret). */
+static void keys_altered(void)
+{
+    char kp[4300];
+    snprintf(kp, sizeof kp, "%s/keys", arc);
+    size_t n;
+    uint8_t *k = ks_test_slurp(kp, &n);
+    CHECK(k != NULL && n > KS_SEAL_KEYS_HEAD + 400 * KS_SEAL_KEYS_ENTRY - 1);
+    if (!k) return;
+    uint8_t *copy = malloc(n);
+    size_t e = KS_SEAL_KEYS_ENTRY;
+    struct {
+        const char *what;
+        size_t at; /* byte flipped, or entry replaced */
+        bool replace;
+        int64_t day;
+    } cases_[] = {
+        {"keys: a byte of day 120's key", KS_SEAL_KEYS_HEAD + 120 * e + 5, false, day0 + 120},
+        {"keys: a byte of day 7's certificate", KS_SEAL_KEYS_HEAD + 7 * e + 40, false, day0 + 7},
+        {"keys: day 200's entry replaced by day 201's", 200, true, day0 + 200},
+        {"keys: an entry of a day not sealed yet", KS_SEAL_KEYS_HEAD + 380 * e + 1, false,
+         day0 + 380},
+        {"keys: the archive key in its head", 9, false, day0 + 365},
+    };
+    for (size_t i = 0; i < sizeof cases_ / sizeof cases_[0]; i++) {
+        memcpy(copy, k, n);
+        if (cases_[i].replace) {
+            size_t at = KS_SEAL_KEYS_HEAD + cases_[i].at * e;
+            memcpy(copy + at, k + at + e, e);
+        } else {
+            copy[cases_[i].at] ^= 0x04;
+        }
+        write_all(kp, copy, n);
+        expect_caught(cases_[i].what, cases_[i].day, UINT64_MAX, INT64_MIN);
+    }
+    write_all(kp, k, n);
+    /* a checkpoint with the next day's key and certificate in place of its own */
+    char cpath[4400];
+    path_of(day0 + 150, "checkpoint", cpath, sizeof cpath);
+    size_t cn;
+    uint8_t *c = ks_test_slurp(cpath, &cn);
+    ks_checkpoint ck;
+    char why[160];
+    CHECK_INT(ks_checkpoint_parse(c, cn, &ck, why, sizeof why), KS_OK);
+    memcpy(ck.key, k + KS_SEAL_KEYS_HEAD + 151 * e, 32);
+    memcpy(ck.cert, k + KS_SEAL_KEYS_HEAD + 151 * e + 32, 64);
+    ks_buf b = {0};
+    ks_checkpoint_body(&ck, &b);
+    char hex[129];
+    sodium_bin2hex(hex, sizeof hex, ck.sig, sizeof ck.sig);
+    ks_buf_printf(&b, "signature: %s\n", hex);
+    write_all(cpath, b.data, b.len);
+    expect_caught("a day's key replaced by the next day's", day0 + 150, UINT64_MAX, INT64_MIN);
+    write_all(cpath, c, cn);
+    ks_buf_free(&b);
+    free(c);
+    free(copy);
+    free(k);
 }
 
 static void day_dir(int64_t day, char *out, size_t cap)
@@ -462,6 +552,7 @@ static void build(void)
     o.no_sync = true;
     o.source.tz = "UTC";
     o.now_ns = (day0 + 180) * NS_DAY + 3600ll * 1000000000;
+    o.key_days = 400; /* keys for 400 days: creation in 15 ms, not 1.3 s */
     ks_seal_stats st;
     ks_diag d = {0};
     const char *e1[] = {ev1};
@@ -471,7 +562,7 @@ static void build(void)
     CHECK_INT(st.files, 3);
     CHECK_INT(st.days, 181);
     CHECK_INT(st.first_day, day0);
-    memcpy(key, st.first_key, sizeof key);
+    memcpy(key, st.archive_key, sizeof key);
     uint64_t records1 = st.records;
     /* run 2: days 181..364 (empty last days sealed with --through), and late lines of
      * day 100, which go to the first new day */
@@ -514,6 +605,78 @@ static void build(void)
     CHECK(!r.intact && r.bad_day == day0);
 }
 
+static int periods(int64_t day) /* week and month lines in the day's checkpoint */
+{
+    return ks_seal_ends_week(day) + ks_seal_ends_month(day);
+}
+
+/* A proof for record 5 of the first day from `from` on with 24 records and no week
+ * or month line; its size. */
+static size_t proof_size_from(int64_t from, int64_t *day)
+{
+    ks_diag d = {0};
+    for (int64_t x = from; x < from + 40; x++) {
+        ks_buf b = {0};
+        ks_seal_proof_info info;
+        if (periods(x) == 0 && ks_seal_prove(arc, x, 5, &b, &d) == KS_OK &&
+            ks_seal_verify_proof(b.data, b.len, key, &info, &d) == KS_OK && info.tree_size == 24) {
+            size_t n = b.len;
+            ks_buf_free(&b);
+            *day = x;
+            return n;
+        }
+        ks_buf_free(&b);
+    }
+    return 0;
+}
+
+/* A record in a day of 2^30 records: a real proof, checked with the archive key. The
+ * day after the last one sealed is signed with its key (from signing.key, as the
+ * sealing machine has it) over a tree of 2^30 equal leaves, whose audit path is the
+ * roots of 1, 2, 4 ... 2^29 of them. */
+static void proof_of_2_30(void)
+{
+    uint8_t pk[32], sk[64], cert[64];
+    uint32_t index;
+    later_key(pk, sk, cert, &index);
+    ks_checkpoint c;
+    memset(&c, 0, sizeof c);
+    c.day = day0 + index;
+    c.seq = index;
+    memcpy(c.key, pk, 32);
+    memcpy(c.cert, cert, 64);
+    c.records = 1ull << 30;
+    ks_seal_entry e = {0, 812, 4096, (day0 + index) * NS_DAY + 5, 123456789};
+    uint8_t entry[KS_SEAL_ENTRY_SIZE], content[KS_HASH_SIZE], level[31][KS_HASH_SIZE];
+    ks_seal_entry_encode(&e, entry);
+    randombytes_buf(content, sizeof content);
+    ks_seal_record_leaf(entry, content, level[0]);
+    for (int k = 0; k < 30; k++)
+        ks_merkle_node(KS_HASH_BLAKE2B256, level[k], level[k], level[k + 1]);
+    memcpy(c.records_root, level[30], KS_HASH_SIZE);
+    ks_buf body = {0};
+    ks_checkpoint_body(&c, &body);
+    crypto_sign_detached(c.sig, NULL, (const uint8_t *)body.data, body.len, sk);
+    ks_buf_free(&body);
+    ks_buf b = {0};
+    ks_seal_proof_write(700000000, entry, content, (const uint8_t(*)[KS_HASH_SIZE])level, 30, &c,
+                        &b);
+    ks_seal_proof_info info;
+    ks_diag d = {0};
+    CHECK_INT(ks_seal_verify_proof(b.data, b.len, key, &info, &d), KS_OK);
+    CHECK_INT(info.tree_size, 1ull << 30);
+    CHECK_INT(info.inclusion_bytes, 81 + 30 * 32);
+    CHECK_INT(info.checkpoint_bytes, 317);
+    CHECK_INT(b.len, 1358);
+    printf("proof of one record among 2^30: %zu bytes (%zu record and audit path, %zu the day's "
+           "checkpoint with its key's certificate; %d more with a week and a month line)\n",
+           b.len, info.inclusion_bytes, info.checkpoint_bytes, 2 * 33);
+    b.data[100] ^= 1; /* a hash of the path */
+    CHECK(ks_seal_verify_proof(b.data, b.len, key, &info, &d) != KS_OK);
+    ks_buf_free(&b);
+    sodium_memzero(sk, sizeof sk);
+}
+
 static void proofs(void)
 {
     ks_buf b = {0};
@@ -523,11 +686,12 @@ static void proofs(void)
     CHECK_INT(ks_seal_verify_proof(b.data, b.len, key, &info, &d), KS_OK);
     CHECK_INT(info.day, day0 + 50);
     CHECK_INT(info.index, 300);
-    CHECK_INT(info.checkpoints, 51);
-    CHECK(info.inclusion_bytes <= 97 + 10 * 32);
+    CHECK_INT(info.tree_size, 700);
+    CHECK(info.inclusion_bytes <= 81 + 10 * 32);
+    CHECK_INT(info.checkpoint_bytes, 317 + 33 * (size_t)periods(day0 + 50));
     /* every byte of the proof matters */
     int held = 0;
-    for (size_t i = 0; i < b.len; i += 7) {
+    for (size_t i = 0; i < b.len; i++) {
         b.data[i] ^= 0x10;
         if (ks_seal_verify_proof(b.data, b.len, key, &info, &d) == KS_OK) held++;
         b.data[i] ^= 0x10;
@@ -537,7 +701,39 @@ static void proofs(void)
     memcpy(other, key, sizeof other);
     other[0] ^= 1;
     CHECK(ks_seal_verify_proof(b.data, b.len, other, &info, &d) != KS_OK);
+    /* the key and certificate of another day (the next) in the proof's checkpoint */
+    ks_seal_keys k;
+    char why[160];
+    CHECK_INT(ks_seal_keys_load(arc, &k, why, sizeof why), KS_OK);
+    ks_buf forged = {0};
+    ks_buf_append(&forged, b.data, b.len);
+    size_t ck_at = 81 + (size_t)(uint8_t)b.data[80] * 32;
+    memcpy(forged.data + ck_at + 44, ks_seal_keys_pk(&k, 51), 96);
+    CHECK(ks_seal_verify_proof(forged.data, forged.len, key, &info, &d) != KS_OK);
+    CHECK(strstr(d.what, "not certified") != NULL);
+    /* the record of day 50 with the (genuine) checkpoint of day 52 */
+    ks_buf other_day = {0};
+    CHECK_INT(ks_seal_prove(arc, day0 + 52, 3, &other_day, &d), KS_OK);
+    size_t o_at = 81 + (size_t)(uint8_t)other_day.data[80] * 32;
+    forged.len = 0;
+    ks_buf_append(&forged, b.data, ck_at);
+    ks_buf_append(&forged, other_day.data + o_at, other_day.len - o_at);
+    CHECK(ks_seal_verify_proof(forged.data, forged.len, key, &info, &d) != KS_OK);
+    /* a first-format proof is named as such */
+    memcpy(forged.data, "KSPRF001", 8);
+    CHECK_INT(ks_seal_verify_proof(forged.data, forged.len, key, &info, &d), KS_ERR_UNSUPPORTED);
+    ks_buf_free(&forged);
+    ks_buf_free(&other_day);
+    ks_seal_keys_free(&k);
     ks_buf_free(&b);
+    /* the size does not grow with the day: day 1 and day 300 */
+    int64_t d1 = 0, d300 = 0;
+    size_t s1 = proof_size_from(day0 + 1, &d1), s300 = proof_size_from(day0 + 300, &d300);
+    printf("proof of record 5 of 24: %zu bytes on day %lld, %zu bytes on day %lld\n", s1,
+           (long long)(d1 - day0), s300, (long long)(d300 - day0));
+    CHECK(s1 > 0 && s1 == s300);
+    CHECK_INT(s300, 81 + 5 * 32 + 317);
+    proof_of_2_30();
     /* by file and record id: the EVTX record 42 of Security.evtx */
     int64_t day;
     uint64_t idx;
@@ -580,9 +776,103 @@ static void interrupted_run(void)
     CHECK(r.intact);
     CHECK_INT(r.days, 366);
     /* a key that does not continue the archive is refused */
+    size_t kn;
+    uint8_t *good = ks_test_slurp(kpath, &kn);
     write_all(kpath, "KSKEY001 zeroed", 15);
     o.now_ns = (day0 + 366) * NS_DAY;
     CHECK_INT(ks_seal(arc, none, 0, &o, &st, &d), KS_ERR_ARG);
+    CHECK(strstr(d.what, "does not continue the archive") != NULL);
+    /* the archive's keys cover 400 days: the 401st is refused, nothing is sealed */
+    write_all(kpath, good, kn);
+    free(good);
+    o.now_ns = (day0 + 420) * NS_DAY;
+    o.through_day = day0 + 400;
+    memset(&d, 0, sizeof d);
+    CHECK_INT(ks_seal(arc, none, 0, &o, &st, &d), KS_ERR_LIMIT);
+    CHECK(strstr(d.what, "day keys end at") != NULL);
+    CHECK_INT(ks_seal_verify(arc, key, day0 + 365, &r), KS_OK);
+    CHECK(r.intact);
+    CHECK_INT(r.days, 366);
+}
+
+/* A run that created an archive's keys and stopped before its first checkpoint: the
+ * next run makes new keys (the archive key printed then is the one that counts);
+ * the signing key of another archive is never overwritten. A first-format archive
+ * is named as such. */
+static void interrupted_creation(void)
+{
+    char dir[4300], ev[4300], kpath[4400], p[4500];
+    snprintf(dir, sizeof dir, "%s/second", root);
+    snprintf(ev, sizeof ev, "%s/ev3", root);
+    mkdir(ev, 0755);
+    snprintf(p, sizeof p, "%s/vpn.log", ev);
+    write_syslog(p, day0 + 10, day0 + 12, 5);
+    ks_seal_opts o;
+    memset(&o, 0, sizeof o);
+    o.through_day = INT64_MIN;
+    o.no_sync = true;
+    o.source.tz = "UTC";
+    o.key_days = 20;
+    o.now_ns = (day0 + 12) * NS_DAY;
+    ks_seal_stats st;
+    ks_diag d = {0};
+    const char *e[] = {ev};
+    CHECK_INT(ks_seal(dir, e, 1, &o, &st, &d), KS_OK);
+    CHECK(st.created);
+    uint8_t k1[KS_SEAL_KEY_SIZE];
+    memcpy(k1, st.archive_key, sizeof k1);
+    /* undo the days and the seed, as if the run had stopped after making the keys */
+    for (int64_t x = day0 + 10; x <= day0 + 12; x++) {
+        const char *names[] = {"checkpoint", "records", "files", "00000000.zst"};
+        char nm[16], f[4500];
+        ks_seal_day_format(x, nm);
+        for (int i = 0; i < 4; i++) {
+            snprintf(f, sizeof f, "%s/days/%s/%s", dir, nm, names[i]);
+            unlink(f);
+        }
+        snprintf(f, sizeof f, "%s/days/%s", dir, nm);
+        rmdir(f);
+    }
+    ks_seal_seed sd;
+    memcpy(sd.archive, k1, sizeof k1);
+    sd.index = 0;
+    randombytes_buf(sd.s, sizeof sd.s);
+    snprintf(kpath, sizeof kpath, "%s/signing.key", dir);
+    CHECK_INT(ks_seal_seed_write(kpath, &sd, &d), KS_OK);
+    CHECK_INT(ks_seal(dir, e, 1, &o, &st, &d), KS_OK);
+    CHECK(st.created && st.days == 2);
+    CHECK(memcmp(st.archive_key, k1, sizeof k1) != 0);
+    ks_verify_result r;
+    CHECK_INT(ks_seal_verify(dir, st.archive_key, INT64_MIN, &r), KS_OK);
+    CHECK(r.intact && r.days == 2);
+    CHECK_INT(ks_seal_verify(dir, k1, INT64_MIN, &r), KS_OK);
+    CHECK(!r.intact && r.bad_day == day0 + 10);
+    /* a new archive given the first archive's signing key: refused, the key kept */
+    snprintf(kpath, sizeof kpath, "%s/signing.key", arc);
+    size_t n1, n2;
+    uint8_t *before = ks_test_slurp(kpath, &n1);
+    snprintf(p, sizeof p, "%s/third", root);
+    o.key_path = kpath;
+    CHECK_INT(ks_seal(p, e, 1, &o, &st, &d), KS_ERR_ARG);
+    uint8_t *after = ks_test_slurp(kpath, &n2);
+    CHECK(before && after && n1 == n2 && memcmp(before, after, n1) == 0);
+    free(before);
+    free(after);
+    /* a first-format archive: named, neither continued nor verified */
+    char v1[4600];
+    snprintf(p, sizeof p, "%s/old", root);
+    mkdir(p, 0755);
+    snprintf(v1, sizeof v1, "%s/days", p);
+    mkdir(v1, 0755);
+    snprintf(v1, sizeof v1, "%s/days/2026-01-01", p);
+    mkdir(v1, 0755);
+    snprintf(v1, sizeof v1, "%s/days/2026-01-01/checkpoint", p);
+    write_all(v1, KS_SEAL_CKPT_HEAD_V1 "day: 2026-01-01\n", sizeof KS_SEAL_CKPT_HEAD_V1 + 15);
+    o.key_path = NULL;
+    CHECK_INT(ks_seal(p, e, 1, &o, &st, &d), KS_ERR_UNSUPPORTED);
+    CHECK(strstr(d.what, "first format") != NULL);
+    CHECK_INT(ks_seal_verify(p, key, INT64_MIN, &r), KS_OK);
+    CHECK(!r.intact && strstr(r.what, "first archive format") != NULL);
 }
 
 int main(void)
@@ -603,11 +893,15 @@ int main(void)
     edit_stored(day0 + 181, 4, drop_line, "a line removed from an original file");
     edit_stored(day0 + 181, 4, truncate_continue, "file truncated, then continued");
     edit_stored(day0, 0, evtx_record_zeroed, "bytes of an EVTX record zeroed");
-    reseal_with_later_key(day0 + 300);
-    reseal_with_later_key(day0 + 181);
+    reseal_with_later_key(day0 + 300, 0);
+    reseal_with_later_key(day0 + 181, 0);
+    reseal_with_later_key(day0 + 181, 1);
+    reseal_with_later_key(day0 + 20, 2);
+    keys_altered();
     days_removed_swapped();
     expect_intact("after every mutation was undone");
     interrupted_run();
+    interrupted_creation();
     printf("%d tamperings: %d caught, %d with the right day (and records)\n", cases, caught, named);
     CHECK_INT(caught, cases);
     CHECK_INT(named, cases);
