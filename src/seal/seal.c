@@ -297,7 +297,7 @@ static ks_status create_archive(seal_run *r)
         /* a run that created the archive and stopped before its first day left the
          * seed of its day 0 there: new keys replace it. Any other key is kept. */
         ks_seal_seed sd;
-        ks_seal_keys k;
+        ks_seal_keys k = {0};
         char why[160];
         bool ours = ks_seal_seed_read(r->key_path, &sd) == KS_OK && sd.index == 0 &&
                     ks_seal_keys_load(r->dir, &k, why, sizeof why) == KS_OK &&
