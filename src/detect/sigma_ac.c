@@ -5,26 +5,45 @@
  * lookup, whatever the number of rules (Sigma's process_creation rules are ~1,200).
  *
  * The text is walked down the trie from each position where a literal may start: a
- * filter of the literals' first one, two and three bytes (a few bitsets that stay in
- * cache) says where; startswith and equals literals are only tried at the start. A
- * walk that reaches a literal's node found it: contains anywhere, endswith and equals
- * when the walk is at the last byte. */
+ * filter of the literals' first one to four bytes (a few bitsets that stay in cache)
+ * says where, or, when every literal is long, a filter of grams sampled every few
+ * bytes; startswith and equals literals are only tried at the start. A walk that
+ * reaches a literal's node found it: contains anywhere, endswith and equals when the
+ * walk is at the last byte; a chain of nodes without literals is one label compared
+ * eight bytes at a time. The keywords of each rule that has some make a trie of their
+ * own, searched in every field of the events the rule reads, UTF-16 text straight
+ * from the record when it is ASCII. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "detect/sigma_internal.h"
 #include "kensa/value.h"
 
 typedef struct acnode {
-    uint32_t first, next;            /* first child, next sibling (node index; 0: none) */
+    /* while building: first child, next sibling (node index; 0: none). Once compact,
+     * a node with a label (lablen bytes at lab[laboff]) is followed by a chain of
+     * nodes with one child and no literal: the walk compares the label with the text
+     * and goes on at labend, the chain's last node. */
+    union {
+        uint32_t first, labend;
+    };
+    union {
+        uint32_t next, laboff;
+    };
     uint32_t outc, outs, oute, outq; /* first contains / startswith / endswith / equals
                                         literal ending here, + 1 (0: none) */
     uint16_t depth;                  /* bytes from the root (literals are at most 4096 bytes) */
-    uint8_t byte;
+    uint8_t byte, lablen;
 } acnode;
 
 #define SG_AC_FILTER_BITS 16 /* the two- and three-byte filters: 2^16 bits each */
-#define SG_AC_GRAMS 4        /* the text is sampled at most every fourth byte */
+#define SG_AC_GRAMS 4        /* pairs: the text is sampled at most every fourth byte */
+#define SG_AC_GRAMS3 8       /* three-byte grams: at most every eighth byte */
+#define SG_AC_FOUR_BITS 17
+#define SG_AC_GRAM3_BITS 2048 /* ... while literals * stride stays below this */
 
 typedef struct fac {
     acnode *nodes; /* 0 is the root */
@@ -38,19 +57,27 @@ typedef struct fac {
     uint32_t *cs;
     uint32_t rows;
     uint32_t *cto, *dense;
-    uint8_t *cbyte;
+    uint8_t *cbyte, *lab;
     uint8_t cls[256]; /* byte -> class: 0 for bytes in no literal; A-Z as a-z */
     uint32_t ncls;
     /* where a contains / endswith literal may start: its first two bytes (pair; a
      * one-byte literal with every second byte), then either it is that short (short2)
      * or a hash of its first three bytes is in three. 2^16 bits each. */
     uint8_t *pair, *short2, *three;
+    /* when the text is not sampled: the three-byte literals (short3: hashes of them)
+     * and a hash of the first four bytes of the longer ones (four, 2^SG_AC_FOUR_BITS
+     * bits), so that a start needs its four bytes to be a literal's */
+    uint8_t *short3, *four;
     bool anchored; /* it has startswith / equals literals: the start is always tried */
     /* when every contains / endswith literal has at least 4 bytes (minlen), the text
-     * is sampled every stride = min(minlen - 1, SG_AC_GRAMS) bytes: the bitset gram
-     * holds the byte pairs at offsets 0 .. SG_AC_GRAMS - 1 of each literal, so a
-     * literal at s shows at the sampled j in s .. s + stride - 1 */
-    uint32_t minlen, nlits;
+     * is sampled every stride bytes: the bitset gram holds the grams (byte pairs, or
+     * with gram3 hashes of three bytes) at offsets 0 .. stride - 1 of each literal, so
+     * a literal at s shows at the sampled j in s .. s + stride - 1. Pairs: stride =
+     * min(minlen - 1, SG_AC_GRAMS); three bytes (when minlen >= 5 and few literals):
+     * min(minlen - 2, SG_AC_GRAMS3). stride 0: every byte is a possible start. */
+    uint32_t minlen, nlits, stride;
+    uint32_t minall; /* the shortest literal of any op: shorter text holds none */
+    bool gram3;
     uint8_t *gram;
     /* no literal is made only of bytes of hex_text (so none can be in the text of a
      * number, GUID, SID or binary value) */
@@ -67,19 +94,65 @@ typedef struct lit {
 } lit;
 
 typedef struct acset {
-    fac **byfield;
-    uint32_t nfields;
+    fac **byfield; /* per automaton id */
+    uint32_t nfields, nauto;
     lit *lits;
     uint32_t nlits, cap;
     uint32_t *slots, nslots;   /* literal id + 1 */
     uint32_t *gstart, *grules; /* rules gated by each literal: grules[gstart[l] .. gstart[l+1]) */
+    uint32_t *itemlits;        /* the items' lits arrays */
 } acset;
+
+/* Call fn for every item of every rule. */
+static void each_item(ks_sigma_rules *r, void (*fn)(sg_rule *rule, sg_item *it, void *ctx),
+                      void *ctx)
+{
+    for (size_t ri = 0; ri < r->nrules; ri++) {
+        sg_rule *rule = r->rules[ri];
+        for (uint32_t s = 0; s < rule->nsels; s++)
+            for (uint32_t al = 0; al < rule->sels[s].nalts; al++)
+                for (uint32_t k = 0; k < rule->sels[s].alts[al].nitems; k++)
+                    fn(rule, &rule->sels[s].alts[al].items[k], ctx);
+    }
+}
+
+static void item_unlink(sg_rule *rule, sg_item *it, void *ctx)
+{
+    (void)rule;
+    (void)ctx;
+    it->lits = NULL;
+    it->nlit = 0;
+}
+
+static void item_count(sg_rule *rule, sg_item *it, void *ctx)
+{
+    (void)rule;
+    *(size_t *)ctx += it->npats;
+}
+
+static void item_link(sg_rule *rule, sg_item *it, void *ctx)
+{
+    uint32_t **next = ctx;
+    (void)rule;
+    uint32_t k = 0, *v = *next;
+    for (uint32_t p = 0; p < it->npats; p++)
+        if (it->pats[p].lit) { /* ascending, for a binary search */
+            uint32_t j = k++;
+            for (; j && v[j - 1] > it->pats[p].lit; j--) v[j] = v[j - 1];
+            v[j] = it->pats[p].lit;
+        }
+    it->nlit = k;
+    for (uint32_t p = 0; p < it->npats; p++)
+        if (!it->pats[p].lit) (*next)[k++] = p;
+    it->lits = *next;
+    *next += it->npats;
+}
 
 void sg_ac_free(ks_sigma_rules *r)
 {
     acset *a = r->ac;
     if (!a) return;
-    for (uint32_t i = 0; a->byfield && i <= a->nfields; i++)
+    for (uint32_t i = 0; a->byfield && i < a->nauto; i++)
         if (a->byfield[i]) {
             fac *f = a->byfield[i];
             free(f->nodes);
@@ -87,10 +160,13 @@ void sg_ac_free(ks_sigma_rules *r)
             free(f->pair);
             free(f->short2);
             free(f->three);
+            free(f->short3);
+            free(f->four);
             free(f->gram);
             free(f->cto);
             free(f->dense);
             free(f->cbyte);
+            free(f->lab);
             free(f);
         }
     free(a->byfield);
@@ -98,9 +174,12 @@ void sg_ac_free(ks_sigma_rules *r)
     free(a->slots);
     free(a->gstart);
     free(a->grules);
+    each_item(r, item_unlink, NULL);
+    free(a->itemlits);
     free(a);
     r->ac = NULL;
     r->nlits = 0;
+    r->nauto = 0;
 }
 
 bool sg_ac_has(const ks_sigma_rules *r, uint32_t field)
@@ -165,7 +244,7 @@ static uint32_t new_node(fac *f, uint8_t c)
         f->nodes = v;
         f->cap = cap;
     }
-    f->nodes[f->n] = (acnode){0, 0, 0, 0, 0, 0, 0, c};
+    f->nodes[f->n] = (acnode){.byte = c};
     return f->n++;
 }
 
@@ -198,6 +277,12 @@ static inline uint32_t hash3(uint32_t abc)
     return (abc * 0x9e3779b1u) >> (32 - SG_AC_FILTER_BITS);
 }
 
+/* A hash of four bytes held as a << 24 | b << 16 | c << 8 | d. */
+static inline uint32_t hash4(uint32_t abcd)
+{
+    return (abcd * 0x85ebca6bu) >> (32 - SG_AC_FOUR_BITS);
+}
+
 #define BIT_SET(v, i) ((v)[(i) >> 3] |= (uint8_t)(1u << ((i)&7)))
 #define BIT_GET(v, i) ((v)[(i) >> 3] & (1u << ((i)&7)))
 
@@ -221,9 +306,45 @@ static int filter_add(fac *f, const lit *l)
     }
     if (l->n > 2) BIT_SET(f->three, hash3((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]));
     if (!f->nlits++ || l->n < f->minlen) f->minlen = l->n;
-    if (!f->gram && !(f->gram = calloc(bytes, 1))) return -1;
-    for (uint32_t o = 0; o < SG_AC_GRAMS && o + 1 < l->n; o++)
-        BIT_SET(f->gram, (uint32_t)u[o] << 8 | u[o + 1]);
+    return 0;
+}
+
+/* The sampling stride of f and its grams, once every literal is in (ids first .. n
+ * of field). */
+static int gram_build(fac *f, const lit *lits, uint32_t nlits, uint32_t field)
+{
+    f->stride = 0;
+    if (f->nlits && f->minlen < 4) { /* every byte: the four-byte filter */
+        f->short3 = calloc((size_t)1 << (SG_AC_FILTER_BITS - 3), 1);
+        f->four = calloc((size_t)1 << (SG_AC_FOUR_BITS - 3), 1);
+        if (!f->short3 || !f->four) return -1;
+        for (uint32_t id = 0; id < nlits; id++) {
+            const lit *l = &lits[id];
+            const uint8_t *u = (const uint8_t *)l->s;
+            if (l->field != field || l->op == SG_OP_STARTS || l->op == SG_OP_EQ || l->n < 3)
+                continue;
+            uint32_t w = (uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2];
+            if (l->n == 3)
+                BIT_SET(f->short3, hash3(w));
+            else
+                BIT_SET(f->four, hash4(w << 8 | u[3]));
+        }
+    }
+    if (!f->nlits || f->minlen < 4) return 0;
+    uint32_t s3 = f->minlen - 2 < SG_AC_GRAMS3 ? f->minlen - 2 : SG_AC_GRAMS3;
+    f->gram3 = f->minlen >= 5 && (uint64_t)f->nlits * s3 <= SG_AC_GRAM3_BITS;
+    f->stride = f->gram3 ? s3 : f->minlen - 1 < SG_AC_GRAMS ? f->minlen - 1 : SG_AC_GRAMS;
+    if (!(f->gram = calloc((size_t)1 << (SG_AC_FILTER_BITS - 3), 1))) return -1;
+    for (uint32_t id = 0; id < nlits; id++) {
+        const lit *l = &lits[id];
+        const uint8_t *u = (const uint8_t *)l->s;
+        if (l->field != field || l->op == SG_OP_STARTS || l->op == SG_OP_EQ) continue;
+        for (uint32_t o = 0; o < f->stride && o + 2 < l->n + !f->gram3; o++)
+            if (f->gram3)
+                BIT_SET(f->gram, hash3((uint32_t)u[o] << 16 | (uint32_t)u[o + 1] << 8 | u[o + 2]));
+            else
+                BIT_SET(f->gram, (uint32_t)u[o] << 8 | u[o + 1]);
+    }
     return 0;
 }
 
@@ -252,6 +373,7 @@ static int add_literal(acset *a, uint32_t id)
         }
         s = t;
     }
+    if (f->minall == 0 || l->n < f->minall) f->minall = l->n;
     if (filter_add(f, l) != 0) return -1;
     uint32_t *head = l->op == SG_OP_CONTAINS ? &f->nodes[s].outc
                      : l->op == SG_OP_STARTS ? &f->nodes[s].outs
@@ -421,7 +543,7 @@ static bool no_hex_literal(const acset *a, uint32_t field)
 bool sg_ac_skip_type(const ks_sigma_rules *r, uint32_t field, uint8_t type)
 {
     const acset *a = r->ac;
-    const fac *f = a && field <= a->nfields ? a->byfield[field] : NULL;
+    const fac *f = a && field < a->nauto ? a->byfield[field] : NULL;
     if (!f) return true; /* no literal at all */
     if (!f->no_hex) return false;
     switch (type) {
@@ -450,8 +572,24 @@ int sg_ac_build(ks_sigma_rules *r)
     acset *a = calloc(1, sizeof *a);
     if (!a) return -1;
     r->ac = a;
-    a->nfields = r->nfields;
-    a->byfield = calloc(a->nfields + 1, sizeof *a->byfield);
+    a->nfields = a->nauto = r->nfields;
+    /* keywords: an automaton per rule that has some, run over every field (one shared
+     * by all would make the keywords of a few Application rules searched in every
+     * event, beside those of the one rule that reads every log) */
+    for (size_t ri = 0; ri < r->nrules; ri++) {
+        sg_rule *rule = r->rules[ri];
+        rule->kwauto = UINT32_MAX;
+        for (uint32_t s = 0; s < rule->nsels && rule->kwauto == UINT32_MAX; s++)
+            for (uint32_t al = 0; al < rule->sels[s].nalts; al++)
+                for (uint32_t k = 0; k < rule->sels[s].alts[al].nitems; k++)
+                    if (rule->sels[s].alts[al].items[k].field == SG_KEYWORDS &&
+                        rule->kwauto == UINT32_MAX) {
+                        if (a->nauto == UINT32_MAX - 1) return -1;
+                        rule->kwauto = a->nauto++;
+                    }
+    }
+    r->nauto = a->nauto;
+    a->byfield = calloc(a->nauto + 1, sizeof *a->byfield);
     if (!a->byfield) return -1;
     for (size_t ri = 0; ri < r->nrules; ri++) {
         sg_rule *rule = r->rules[ri];
@@ -459,10 +597,9 @@ int sg_ac_build(ks_sigma_rules *r)
             for (uint32_t al = 0; al < rule->sels[s].nalts; al++)
                 for (uint32_t k = 0; k < rule->sels[s].alts[al].nitems; k++) {
                     sg_item *it = &rule->sels[s].alts[al].items[k];
-                    /* keywords: one more automaton (index nfields), run over every field */
-                    uint32_t field = it->field == SG_KEYWORDS ? a->nfields : it->field;
+                    uint32_t field = it->field == SG_KEYWORDS ? rule->kwauto : it->field;
                     it->litonly = false;
-                    if (field > a->nfields) continue;
+                    if (field >= a->nauto) continue;
                     bool litonly = it->npats > 0;
                     for (uint32_t p = 0; p < it->npats; p++) {
                         sg_pat *pt = &it->pats[p];
@@ -501,12 +638,18 @@ int sg_ac_build(ks_sigma_rules *r)
     /* each distinct (field, string) once in the trie; ops share its node */
     for (uint32_t id = 0; id < a->nlits; id++)
         if (add_literal(a, id) != 0) return -1;
-    for (uint32_t f = 0; f <= a->nfields; f++)
+    for (uint32_t f = 0; f < a->nauto; f++)
         if (a->byfield[f]) {
-            if (compact(a->byfield[f]) != 0) return -1;
+            if (compact(a->byfield[f]) != 0 || gram_build(a->byfield[f], a->lits, a->nlits, f) != 0)
+                return -1;
             a->byfield[f]->no_hex = no_hex_literal(a, f);
         }
     r->nlits = a->nlits;
+    size_t npats = 0;
+    each_item(r, item_count, &npats);
+    if (!(a->itemlits = malloc((npats + 1) * sizeof *a->itemlits))) return -1;
+    uint32_t *next = a->itemlits;
+    each_item(r, item_link, &next);
     size_t ngated = 0;
     for (size_t ri = 0; ri < r->nrules; ri++) {
         if (set_gate(r->rules[ri]) != 0) return -1;
@@ -580,6 +723,57 @@ static int renumber(fac *f)
     return 0;
 }
 
+static bool has_out(const acnode *x)
+{
+    return x->outc || x->outs || x->oute || x->outq;
+}
+
+/* Labels for the chains of nodes with one child and no literal, from every node the
+ * walk can reach (the root's children, the children of a node without a label, the
+ * end of a label). */
+static int labels(fac *f)
+{
+    uint32_t *stack = malloc((f->n + 1) * sizeof *stack), top = 0, used = 0;
+    uint32_t *end = malloc((f->n + 1) * sizeof *end), *off = malloc((f->n + 1) * sizeof *off);
+    uint8_t *len = calloc(f->n + 1, 1);
+    f->lab = malloc(f->n + 1);
+    int rc = stack && end && off && len && f->lab ? 0 : -1;
+    for (int c = 0; c < 256 && rc == 0; c++)
+        if (f->root_next[c] && (c < 'A' || c > 'Z')) stack[top++] = f->root_next[c];
+    while (top && rc == 0) {
+        uint32_t s = stack[--top];
+        if (f->cs[s + 1] - f->cs[s] != 1) {
+            for (uint32_t j = f->cs[s]; j < f->cs[s + 1] && top < f->n; j++)
+                stack[top++] = f->cto[j];
+            continue;
+        }
+        uint32_t x = f->cto[f->cs[s]], m = 1, start = used;
+        f->lab[used++] = f->cbyte[f->cs[s]];
+        while (!has_out(&f->nodes[x]) && f->cs[x + 1] - f->cs[x] == 1 && m < 255 && used < f->n) {
+            f->lab[used++] = f->cbyte[f->cs[x]];
+            x = f->cto[f->cs[x]];
+            m++;
+        }
+        if (m >= 2) {
+            len[s] = (uint8_t)m;
+            off[s] = start;
+            end[s] = x;
+        } else
+            used = start;
+        if (top < f->n) stack[top++] = x;
+    }
+    for (uint32_t s = 0; s < f->n && rc == 0; s++) { /* the build links are done with */
+        f->nodes[s].lablen = len[s];
+        f->nodes[s].laboff = len[s] ? off[s] : 0;
+        f->nodes[s].labend = len[s] ? end[s] : 0;
+    }
+    free(stack);
+    free(end);
+    free(off);
+    free(len);
+    return rc;
+}
+
 /* The children of every node in sorted arrays, byte classes, and full rows. */
 static int compact(fac *f)
 {
@@ -623,7 +817,25 @@ static int compact(fac *f)
         }
     }
     f->cs[f->n] = e;
-    return 0;
+    return labels(f);
+}
+
+static inline uint64_t load8(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+/* Eight bytes with A-Z folded to a-z (the others as they are). */
+static inline uint64_t fold8(const uint8_t *p)
+{
+    const uint64_t hi = UINT64_C(0x8080808080808080), x = load8(p);
+    uint64_t low7 = x & ~hi;
+    uint64_t ge_a = low7 + UINT64_C(0x3f3f3f3f3f3f3f3f); /* high bit: >= 'A' */
+    uint64_t gt_z = low7 + UINT64_C(0x2525252525252525); /* high bit: > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~x & hi;            /* ASCII 'A' .. 'Z' */
+    return x | upper >> 2;
 }
 
 /* Mark the literals of list l (+ 1) as hit. */
@@ -643,57 +855,97 @@ static void walk(const acset *a, const fac *f, const uint8_t *u, size_t n, size_
                  uint32_t gen, uint32_t *list, uint32_t *nlist)
 {
     uint32_t s = 0;
-    for (size_t k = i; k < n; k++) {
-        if (!(s = child_of(f, s, fold(u[k])))) return;
+    for (size_t k = i; k < n;) {
         const acnode *x = &f->nodes[s];
+        if (x->lablen) { /* a chain without literals: all of it or nothing */
+            const size_t len = x->lablen;
+            const uint8_t *lab = f->lab + x->laboff;
+            size_t t = 0;
+            if (len > n - k) return;
+            for (; t + 8 <= len; t += 8)
+                if (fold8(u + k + t) != load8(lab + t)) return;
+            for (; t < len; t++)
+                if (fold(u[k + t]) != lab[t]) return;
+            k += len;
+            s = x->labend;
+        } else {
+            if (!(s = child_of(f, s, fold(u[k])))) return;
+            k++;
+        }
+        x = &f->nodes[s];
         if (x->outc) mark(a, x->outc, hit, gen, list, nlist);
         if (!i && x->outs) mark(a, x->outs, hit, gen, list, nlist);
-        if (k + 1 == n) {
+        if (k == n) {
             if (x->oute) mark(a, x->oute, hit, gen, list, nlist);
             if (!i && x->outq) mark(a, x->outq, hit, gen, list, nlist);
         }
     }
 }
 
+/* The sample at j passed: try the starts j - stride + 1 .. j. */
+static void sampled_starts(const acset *a, const fac *f, const uint8_t *u, size_t n, size_t j,
+                           uint32_t *hit, uint32_t gen, uint32_t *list, uint32_t *nlist)
+{
+    for (size_t o = f->stride; o-- > 0;) {
+        if (j < o) continue;
+        size_t i = j - o;
+        if (!i && f->anchored) continue; /* that walk is done */
+        uint32_t w = (uint32_t)fold(u[i]) << 16 | (i + 1 < n ? (uint32_t)fold(u[i + 1]) << 8 : 0) |
+                     (i + 2 < n ? fold(u[i + 2]) : 0);
+        uint32_t p = w >> 8;
+        if (BIT_GET(f->pair, p) && (BIT_GET(f->short2, p) || BIT_GET(f->three, hash3(w))))
+            walk(a, f, u, n, i, hit, gen, list, nlist);
+    }
+}
+
+/* Whether a contains / endswith literal may start at i (w4: the folded bytes at
+ * i .. i + 3, 0 past the end). */
+static inline bool may_start(const fac *f, uint32_t w4)
+{
+    uint32_t p = w4 >> 16, w = w4 >> 8;
+    return BIT_GET(f->pair, p) &&
+           (BIT_GET(f->short2, p) ||
+            (BIT_GET(f->three, hash3(w)) &&
+             (!f->four || BIT_GET(f->short3, hash3(w)) || BIT_GET(f->four, hash4(w4)))));
+}
+
 void sg_ac_run(const ks_sigma_rules *r, uint32_t field, const char *text, size_t n, uint32_t *hit,
                uint32_t gen, uint32_t *list, uint32_t *nlist)
 {
     const acset *a = r->ac;
-    const fac *f = a && field <= a->nfields ? a->byfield[field] : NULL;
-    if (!f || !n) return;
+    const fac *f = a && field < a->nauto ? a->byfield[field] : NULL;
+    if (!f || !n || n < f->minall) return;
     const uint8_t *u = (const uint8_t *)text;
     if (f->anchored) walk(a, f, u, n, 0, hit, gen, list, nlist);
     if (!f->pair) return;
-    const uint8_t *pair = f->pair, *short2 = f->short2, *three = f->three;
-    if (f->minlen >= 4) {
-        const size_t stride = f->minlen - 1 < SG_AC_GRAMS ? f->minlen - 1 : SG_AC_GRAMS;
-        for (size_t j = 0; j + 1 < n; j += stride) {
-            uint32_t b = (uint32_t)fold(u[j]) << 8 | fold(u[j + 1]);
-            /* starts i = j - o, o from stride - 1 down to 0 */
-            if (!BIT_GET(f->gram, b)) continue;
-            for (size_t o = stride; o-- > 0;) {
-                if (j < o) continue;
-                size_t i = j - o;
-                if (!i && f->anchored) continue; /* that walk is done */
-                uint32_t w = (uint32_t)fold(u[i]) << 16 |
-                             (i + 1 < n ? (uint32_t)fold(u[i + 1]) << 8 : 0) |
-                             (i + 2 < n ? fold(u[i + 2]) : 0);
-                uint32_t p = w >> 8;
-                if (BIT_GET(pair, p) && (BIT_GET(short2, p) || BIT_GET(three, hash3(w))))
-                    walk(a, f, u, n, i, hit, gen, list, nlist);
-            }
-        }
+    if (f->stride) { /* starts i = j - o, o from stride - 1 down to 0 */
+        const size_t stride = f->stride;
+        const uint8_t *gram = f->gram;
+        if (f->gram3) {
+            for (size_t j = 0; j + 2 < n; j += stride)
+                if (BIT_GET(gram, hash3((uint32_t)fold(u[j]) << 16 | (uint32_t)fold(u[j + 1]) << 8 |
+                                        fold(u[j + 2]))))
+                    sampled_starts(a, f, u, n, j, hit, gen, list, nlist);
+        } else
+            for (size_t j = 0; j + 1 < n; j += stride)
+                if (BIT_GET(gram, (uint32_t)fold(u[j]) << 8 | fold(u[j + 1])))
+                    sampled_starts(a, f, u, n, j, hit, gen, list, nlist);
         return;
     }
-    /* w: the folded bytes at i, i + 1 and i + 2 (0 past the end) */
-    uint32_t w = (uint32_t)fold(u[0]) << 16 | (n > 1 ? (uint32_t)fold(u[1]) << 8 : 0) |
-                 (n > 2 ? fold(u[2]) : 0);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t p = w >> 8;
-        if (BIT_GET(pair, p) && (BIT_GET(short2, p) || BIT_GET(three, hash3(w))) &&
-            (i || !f->anchored)) /* that walk is done */
-            walk(a, f, u, n, i, hit, gen, list, nlist);
-        w = (w << 8 & 0xffff00) | (i + 3 < n ? fold(u[i + 3]) : 0);
+    uint32_t w4 = (uint32_t)fold(u[0]) << 24 | (n > 1 ? (uint32_t)fold(u[1]) << 16 : 0) |
+                  (n > 2 ? (uint32_t)fold(u[2]) << 8 : 0) | (n > 3 ? fold(u[3]) : 0);
+    size_t i = 0;
+    if (f->anchored) { /* the walk from 0 is done */
+        w4 = w4 << 8 | (n > 4 ? fold(u[4]) : 0);
+        i = 1;
+    }
+    for (; i + 4 < n; i++) {
+        if (may_start(f, w4)) walk(a, f, u, n, i, hit, gen, list, nlist);
+        w4 = w4 << 8 | fold(u[i + 4]);
+    }
+    for (; i < n; i++) {
+        if (may_start(f, w4)) walk(a, f, u, n, i, hit, gen, list, nlist);
+        w4 <<= 8;
     }
 }
 
@@ -701,9 +953,36 @@ bool sg_ac_run16(const ks_sigma_rules *r, uint32_t field, const uint8_t *p, size
                  uint32_t *hit, uint32_t gen, uint32_t *list, uint32_t *nlist)
 {
     char buf[2048];
-    size_t n = 0;
+    size_t n = 0, i = 0;
+    const acset *a = r->ac;
+    if (!a || field >= a->nauto || !a->byfield[field]) return true; /* nothing to find */
+    if (units < a->byfield[field]->minall) return true; /* too short for any (NULs dropped) */
     if (units > sizeof buf) return false;
-    for (size_t i = 0; i < units; i++) { /* ASCII only, or the caller converts */
+#ifdef __SSE2__
+    /* 16 units at a time: all ASCII and none NUL, packed to bytes */
+    const __m128i high = _mm_set1_epi16((short)0xff80), zero = _mm_setzero_si128();
+    for (; i + 16 <= units; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + 2 * i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(p + 2 * i + 16));
+        __m128i h = _mm_and_si128(_mm_or_si128(x, y), high);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(h, zero)) != 0xffff) return false;
+        __m128i b = _mm_packus_epi16(x, y);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(b, zero))) break; /* a NUL: one by one */
+        _mm_storeu_si128((__m128i *)(buf + n), b);
+        n += 16;
+    }
+#endif
+    for (; i + 4 <= units; i += 4) { /* four at a time */
+        uint64_t x = load8(p + 2 * i);
+        const uint64_t one = UINT64_C(0x0001000100010001), top = UINT64_C(0x8000800080008000);
+        if (x & UINT64_C(0xff80ff80ff80ff80)) return false; /* not ASCII */
+        if ((x - one) & ~x & top) break;                    /* a NUL unit */
+        x = (x & 0xff) | (x >> 8 & 0xff00) | (x >> 16 & 0xff0000) | (x >> 24 & 0xff000000);
+        uint32_t w = (uint32_t)x;
+        memcpy(buf + n, &w, 4);
+        n += 4;
+    }
+    for (; i < units; i++) { /* ASCII only, or the caller converts */
         if (p[2 * i + 1] || p[2 * i] >= 0x80) return false;
         if (p[2 * i]) buf[n++] = (char)p[2 * i]; /* NUL units are not text (ks_value_text) */
     }

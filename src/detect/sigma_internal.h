@@ -98,6 +98,10 @@ typedef struct sg_item {
     bool litonly;   /* every value is a literal of the automata (sigma_ac.c) */
     uint32_t npats;
     sg_pat *pats;
+    /* for the matcher (sigma_ac.c; NULL before): the lit of the values that have one
+     * (nlit, ascending), then the indexes in pats of the others */
+    const uint32_t *lits;
+    uint32_t nlit;
 } sg_item;
 
 typedef struct sg_alt { /* items that must all match */
@@ -148,7 +152,10 @@ typedef struct sg_rule {
     uint32_t *feeds, nfeeds;
     bool quiet;    /* only correlations use it (none has generate: true) */
     uint8_t chain; /* correlation: how deep it chains (1: of plain rules); 0 for others */
-    void *arena;   /* every allocation of the rule but its regular expressions */
+    /* the automaton of its keyword items (sigma_ac.c): field ids count nfields, then
+     * each rule with keywords has one of its own; UINT32_MAX when it has none */
+    uint32_t kwauto;
+    void *arena; /* every allocation of the rule but its regular expressions */
 } sg_rule;
 
 /* --- correlation rules (sigma_corr.c) -------------------------------------------- */
@@ -255,6 +262,7 @@ struct ks_sigma_rules {
     void *index;
     void *ac;
     uint32_t nlits;
+    uint32_t nauto; /* automata: field ids below nfields, then one per rule's keywords */
 };
 
 /* (Re)build the index of rules by channel and event id; 0 on success. */
@@ -262,7 +270,9 @@ int sg_index_build(ks_sigma_rules *r);
 void sg_index_free(ks_sigma_rules *r);
 
 /* Literal strings of EQ / CONTAINS / STARTS / ENDS patterns (not cased), shared by
- * every rule, found together in a field's text by one trie per field (its "automaton"). */
+ * every rule, found together in a field's text by one trie per field (its "automaton");
+ * the keywords of each rule that has some make one more, run over every field
+ * (rule->kwauto). An automaton id is a field id or a rule's kwauto. */
 int sg_ac_build(ks_sigma_rules *r);
 void sg_ac_free(ks_sigma_rules *r);
 /* The field id of a literal. */

@@ -13,18 +13,23 @@
 
 /* --- index ------------------------------------------------------------------------ */
 
-#define SG_GATED UINT32_C(0x80000000)
-
 typedef struct bucket {
     const char *channel; /* lowercase, "" for any */
     uint32_t eid;        /* 0 for any */
     uint32_t hash;
-    uint32_t *rules; /* rule indexes, | SG_GATED once built */
+    uint32_t *rules; /* rule indexes, ascending */
     uint32_t n, cap;
     /* fields of the gates of its rules (bit 31: a 4688 name may stand for it) */
     uint32_t *gfields;
     uint32_t ngf;
+    /* its rules without a gate (ascending), and a bitset of those with one: a gated
+     * rule is looked at only when its gate opened (the event's candidates) */
+    uint32_t *open, nopen;
+    uint8_t *gated;
 } bucket;
+
+#define BIT_SET(v, i) ((v)[(i) >> 3] |= (uint8_t)(1u << ((i)&7)))
+#define BIT_GET(v, i) ((v)[(i) >> 3] & (1u << ((i)&7)))
 
 typedef struct sg_index {
     bucket *b;
@@ -61,6 +66,8 @@ void sg_index_free(ks_sigma_rules *r)
     for (uint32_t i = 0; i < x->nb; i++) {
         free(x->b[i].rules);
         free(x->b[i].gfields);
+        free(x->b[i].open);
+        free(x->b[i].gated);
     }
     free(x->b);
     free(x->slots);
@@ -94,7 +101,7 @@ static int index_add(sg_index *x, const char *ch, uint32_t eid, uint32_t rule)
             x->nslots = cap;
         }
         b = &x->b[x->nb];
-        *b = (bucket){ch, eid, key_hash(ch, n, eid), NULL, 0, 0, NULL, 0};
+        *b = (bucket){ch, eid, key_hash(ch, n, eid), NULL, 0, 0, NULL, 0, NULL, 0, NULL};
         uint32_t j = b->hash & (x->nslots - 1);
         while (x->slots[j]) j = (j + 1) & (x->nslots - 1);
         x->slots[j] = ++x->nb;
@@ -144,9 +151,14 @@ int sg_index_build(ks_sigma_rules *r)
                 b->gfields[b->ngf++] = v;
             }
         }
-        /* bit 31: the rule has a gate (checked before the rule is looked at) */
+        b->open = malloc((b->n + 1) * sizeof *b->open);
+        b->gated = calloc(r->nrules / 8 + 1, 1);
+        if (!b->open || !b->gated) return -1;
         for (uint32_t k = 0; k < b->n; k++)
-            if (r->rules[b->rules[k]]->ngate) b->rules[k] |= SG_GATED;
+            if (r->rules[b->rules[k]]->ngate)
+                BIT_SET(b->gated, b->rules[k]);
+            else
+                b->open[b->nopen++] = b->rules[k];
     }
     return 0;
 }
@@ -161,12 +173,24 @@ typedef struct ftext {
 
 #define SG_NSYS 16
 
+/* Field names seen lately and their ids: the names of an EVTX event point into its
+ * template, the same for every event of that template in a chunk, so the pointer
+ * says where to look and a copy of the name says whether it is still that name. */
+#define SG_NAME_CACHE 512
+#define SG_NAME_MAX 48
+
+typedef struct name_slot {
+    const char *p;
+    uint32_t len, id;
+    char copy[SG_NAME_MAX];
+} name_slot;
+
 struct ks_sigma_matcher {
     const ks_sigma_rules *r;
     const ks_event *ev;
     uint32_t gen;
-    uint32_t nfields;
-    uint32_t *fgen; /* per field id: fidx valid when == gen */
+    uint32_t nfields, nauto; /* field ids, automaton ids (field ids, then keywords) */
+    uint32_t *fgen;          /* per field id: fidx valid when == gen */
     int32_t *fidx;
     bool mapped;
     ftext *ft; /* per event field index */
@@ -177,15 +201,21 @@ struct ks_sigma_matcher {
     uint32_t capmemo;
     bool is4688;
     uint32_t *lithit; /* per literal: the gen it was found in */
-    uint32_t *acgen;  /* per field id: the gen its automaton ran */
+    uint32_t *acgen;  /* per automaton id: the gen it ran */
     /* the same for a 4688 event's fields under their Sysmon names */
     uint32_t *lithit4688, *acgen4688;
+    /* per mode and automaton id, once it ran: its literals found are
+     * hl[mode][acfrom .. acto) */
+    uint32_t *acfrom[2], *acto[2];
     /* literals found in this event, per mode (0 plain, 1 under 4688 names), and how
      * many of each list have marked their gated rules as candidates */
     uint32_t *hl[2], nhl[2], marked[2];
-    uint32_t *cand; /* per rule: the gen its gate was found open */
+    uint32_t *cand;          /* per rule: the gen its gate was found open */
+    uint32_t *clist, nclist; /* those rules, in the order found */
+    uint32_t *ctmp;          /* the candidates of one bucket */
     sg_corr_state *corr;
     ks_buf key;
+    name_slot *names; /* SG_NAME_CACHE */
     pcre2_match_data *md;
     char chan[256];
 };
@@ -197,6 +227,7 @@ ks_status ks_sigma_matcher_open(ks_sigma_matcher **out, const ks_sigma_rules *r)
     if (!m) return KS_ERR_NOMEM;
     m->r = r;
     m->nfields = r->nfields;
+    m->nauto = r->nauto > r->nfields ? r->nauto : r->nfields;
     uint32_t maxsel = 1;
     for (size_t i = 0; i < r->nrules; i++)
         if (r->rules[i]->nsels > maxsel) maxsel = r->rules[i]->nsels;
@@ -207,15 +238,24 @@ ks_status ks_sigma_matcher_open(ks_sigma_matcher **out, const ks_sigma_rules *r)
     m->memo = calloc(maxsel, 1);
     m->md = pcre2_match_data_create(1, NULL);
     m->lithit = calloc(r->nlits + 1, sizeof *m->lithit);
-    m->acgen = calloc(m->nfields + 1, sizeof *m->acgen);
+    m->acgen = calloc(m->nauto + 1, sizeof *m->acgen);
     m->lithit4688 = calloc(r->nlits + 1, sizeof *m->lithit);
-    m->acgen4688 = calloc(m->nfields + 1, sizeof *m->acgen);
+    m->acgen4688 = calloc(m->nauto + 1, sizeof *m->acgen);
+    for (int k = 0; k < 2; k++) {
+        m->acfrom[k] = calloc(m->nauto + 1, sizeof *m->acfrom[k]);
+        m->acto[k] = calloc(m->nauto + 1, sizeof *m->acto[k]);
+    }
     m->hl[0] = calloc(r->nlits + 1, sizeof *m->hl[0]);
     m->hl[1] = calloc(r->nlits + 1, sizeof *m->hl[1]);
     m->cand = calloc(r->nrules + 1, sizeof *m->cand);
+    m->clist = malloc((r->nrules + 1) * sizeof *m->clist);
+    m->names = calloc(SG_NAME_CACHE, sizeof *m->names);
+    m->ctmp = malloc((r->nrules + 1) * sizeof *m->ctmp);
     m->corr = sg_corr_state_new(r);
     if (!m->fgen || !m->fidx || !m->seen || !m->memo || !m->md || !m->lithit || !m->acgen ||
-        !m->lithit4688 || !m->acgen4688 || !m->hl[0] || !m->hl[1] || !m->cand || !m->corr) {
+        !m->lithit4688 || !m->acgen4688 || !m->hl[0] || !m->hl[1] || !m->cand || !m->clist ||
+        !m->acfrom[0] || !m->acfrom[1] || !m->acto[0] || !m->acto[1] || !m->ctmp || !m->names ||
+        !m->corr) {
         ks_sigma_matcher_close(&m);
         return KS_ERR_NOMEM;
     }
@@ -244,9 +284,16 @@ void ks_sigma_matcher_close(ks_sigma_matcher **pm)
     free(m->acgen);
     free(m->lithit4688);
     free(m->acgen4688);
+    for (int k = 0; k < 2; k++) {
+        free(m->acfrom[k]);
+        free(m->acto[k]);
+    }
     free(m->hl[0]);
     free(m->hl[1]);
     free(m->cand);
+    free(m->clist);
+    free(m->ctmp);
+    free(m->names);
     sg_corr_state_free(m->corr);
     ks_buf_free(&m->key);
     if (m->md) pcre2_match_data_free(m->md);
@@ -261,9 +308,9 @@ static void begin_event(ks_sigma_matcher *m, const ks_event *ev)
         memset(m->fgen, 0, (m->nfields + 1) * sizeof *m->fgen);
         memset(m->seen, 0, (m->r->nrules + 1) * sizeof *m->seen);
         memset(m->lithit, 0, (m->r->nlits + 1) * sizeof *m->lithit);
-        memset(m->acgen, 0, (m->nfields + 1) * sizeof *m->acgen);
+        memset(m->acgen, 0, (m->nauto + 1) * sizeof *m->acgen);
         memset(m->lithit4688, 0, (m->r->nlits + 1) * sizeof *m->lithit);
-        memset(m->acgen4688, 0, (m->nfields + 1) * sizeof *m->acgen);
+        memset(m->acgen4688, 0, (m->nauto + 1) * sizeof *m->acgen);
         memset(m->cand, 0, (m->r->nrules + 1) * sizeof *m->cand);
         for (size_t i = 0; i < m->nft; i++) m->ft[i].gen = m->ft[i].lgen = 0;
         for (int i = 0; i < SG_NSYS; i++) m->sys[i].gen = m->sys[i].lgen = 0;
@@ -271,15 +318,29 @@ static void begin_event(ks_sigma_matcher *m, const ks_event *ev)
     }
     m->mapped = false;
     m->nhl[0] = m->nhl[1] = m->marked[0] = m->marked[1] = 0;
+    m->nclist = 0;
     m->is4688 =
         ev->event_id == 4688 && ev->channel.len == 8 && !strncasecmp(ev->channel.p, "security", 8);
+}
+
+/* The id of a field name (UINT32_MAX: no rule reads it). */
+static uint32_t name_id(ks_sigma_matcher *m, ks_str name)
+{
+    if (name.len > SG_NAME_MAX || !name.p) return sg_field_lookup(m->r, name.p, name.len);
+    uintptr_t h = (uintptr_t)name.p;
+    name_slot *e = &m->names[(h ^ h >> 9 ^ name.len) % SG_NAME_CACHE];
+    if (e->p == name.p && e->len == name.len && !memcmp(e->copy, name.p, name.len)) return e->id;
+    e->p = name.p;
+    e->len = (uint32_t)name.len;
+    memcpy(e->copy, name.p, name.len);
+    return e->id = sg_field_lookup(m->r, name.p, name.len);
 }
 
 static void map_fields(ks_sigma_matcher *m)
 {
     const ks_event *ev = m->ev;
     for (size_t i = 0; i < ev->nfields && i < INT32_MAX; i++) {
-        uint32_t id = sg_field_lookup(m->r, ev->fields[i].name.p, ev->fields[i].name.len);
+        uint32_t id = name_id(m, ev->fields[i].name);
         if (id == UINT32_MAX || id >= m->nfields || m->fgen[id] == m->gen) continue;
         m->fgen[id] = m->gen;
         m->fidx[id] = (int32_t)i;
@@ -499,44 +560,95 @@ static bool re_match(ks_sigma_matcher *m, const sg_pat *p, ks_str t)
     return pcre2_match(p->re, (PCRE2_SPTR)t.p, t.len, 0, 0, m->md, NULL) >= 0;
 }
 
-/* The hit stamps of the field's literals for this event (its automaton run once). */
-static const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
+/* Run keyword automaton kw over the text of every field of the event. */
+static void run_keywords(ks_sigma_matcher *m, uint32_t kw)
+{
+    if (!m->mapped) map_fields(m);
+    for (size_t i = 0; i < m->ev->nfields && i < m->nft; i++) {
+        ks_str t;
+        const ks_value *v = &m->ev->fields[i].value;
+        if (sg_ac_skip_type(m->r, kw, v->type)) continue;
+        /* ASCII UTF-16 straight from the record, unless already converted */
+        if (v->type == KS_VT_STRING && m->ft[i].gen != m->gen &&
+            sg_ac_run16(m->r, kw, v->data, v->size / 2, m->lithit, m->gen, m->hl[0], &m->nhl[0]))
+            continue;
+        if (field_text(m, &m->ft[i], v, false, &t))
+            sg_ac_run(m->r, kw, t.p, t.len, m->lithit, m->gen, m->hl[0], &m->nhl[0]);
+    }
+}
+
+/* Run the automaton of field over its text (mapped: under its Security 4688 name). */
+static void run_field(ks_sigma_matcher *m, uint32_t field, bool mapped)
+{
+    uint32_t *hit = mapped ? m->lithit4688 : m->lithit;
+    if (!m->mapped) map_fields(m);
+    uint32_t use = mapped && m->is4688 && m->r->fields[field].alt4688 != UINT32_MAX
+                       ? m->r->fields[field].alt4688
+                       : field;
+    if (use < m->nfields && m->fgen[use] == m->gen && (size_t)m->fidx[use] < m->nft) {
+        /* ASCII UTF-16 straight from the record, unless already converted */
+        int32_t i = m->fidx[use];
+        const ks_value *v = &m->ev->fields[i].value;
+        if (v->type == KS_VT_STRING && m->ft[i].gen != m->gen &&
+            sg_ac_run16(m->r, field, v->data, v->size / 2, hit, m->gen, m->hl[mapped],
+                        &m->nhl[mapped]))
+            return;
+    } else if (!m->r->fields[field].sys)
+        return; /* not in the event (get_field would say so) */
+    ks_str t;
+    if (get_field(m, field, mapped, false, &t))
+        sg_ac_run(m->r, field, t.p, t.len, hit, m->gen, m->hl[mapped], &m->nhl[mapped]);
+}
+
+/* The hit stamps of the literals of automaton field for this event (run once): a
+ * field's, or a rule's keywords (ids from nfields on). */
+static inline const uint32_t *run_ac(ks_sigma_matcher *m, uint32_t field, bool mapped)
 {
     if (field >= m->nfields) { /* keywords: every field's text */
-        if (m->acgen[m->nfields] != m->gen) {
-            m->acgen[m->nfields] = m->gen;
-            if (!m->mapped) map_fields(m);
-            for (size_t i = 0; i < m->ev->nfields && i < m->nft; i++) {
-                ks_str t;
-                const ks_value *v = &m->ev->fields[i].value;
-                if (sg_ac_skip_type(m->r, m->nfields, v->type)) continue;
-                /* ASCII UTF-16 straight from the record, unless already converted */
-                if (v->type == KS_VT_STRING && m->ft[i].gen != m->gen &&
-                    sg_ac_run16(m->r, m->nfields, v->data, v->size / 2, m->lithit, m->gen, m->hl[0],
-                                &m->nhl[0]))
-                    continue;
-                if (field_text(m, &m->ft[i], v, false, &t))
-                    sg_ac_run(m->r, m->nfields, t.p, t.len, m->lithit, m->gen, m->hl[0],
-                              &m->nhl[0]);
-            }
+        if (field < m->nauto && m->acgen[field] != m->gen) {
+            m->acgen[field] = m->gen;
+            m->acfrom[0][field] = m->nhl[0];
+            run_keywords(m, field);
+            m->acto[0][field] = m->nhl[0];
         }
         return m->lithit;
     }
-    uint32_t *gen = mapped ? m->acgen4688 : m->acgen, *hit = mapped ? m->lithit4688 : m->lithit;
+    uint32_t *gen = mapped ? m->acgen4688 : m->acgen;
     if (gen[field] != m->gen) {
-        ks_str t;
         gen[field] = m->gen;
-        if (get_field(m, field, mapped, false, &t))
-            sg_ac_run(m->r, field, t.p, t.len, hit, m->gen, m->hl[mapped], &m->nhl[mapped]);
+        m->acfrom[mapped][field] = m->nhl[mapped];
+        run_field(m, field, mapped);
+        m->acto[mapped][field] = m->nhl[mapped];
     }
-    return hit;
+    return mapped ? m->lithit4688 : m->lithit;
 }
 
 static const uint32_t *lit_hits(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field)
 {
+    if (field == SG_KEYWORDS) return run_ac(m, rule->kwauto, false);
     bool mapped = field < m->nfields && rule->map4688 && m->is4688 &&
                   m->r->fields[field].alt4688 != UINT32_MAX;
     return run_ac(m, field, mapped);
+}
+
+/* Whether one of the literals (ids + 1) lits[0 .. n), ascending, of automaton id
+ * (run in this mode) was found: each literal it found looked up in them. */
+static bool found_among(const ks_sigma_matcher *m, int mode, uint32_t id, const uint32_t *lits,
+                        uint32_t n)
+{
+    if (id >= m->nauto) return false;
+    for (uint32_t k = m->acfrom[mode][id]; k < m->acto[mode][id]; k++) {
+        uint32_t want = m->hl[mode][k] + 1, lo = 0, hi = n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (lits[mid] < want)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && lits[lo] == want) return true;
+    }
+    return false;
 }
 
 /* Rules gated by literals found since the last call become candidates. */
@@ -550,7 +662,10 @@ static void mark_candidates(ks_sigma_matcher *m)
             const uint32_t *rules = sg_ac_gated(m->r, lit, &n);
             for (uint32_t i = 0; i < n; i++) {
                 bool mapped = can_map && m->r->rules[rules[i]]->map4688;
-                if (mapped == (mode == 1)) m->cand[rules[i]] = m->gen;
+                if (mapped == (mode == 1) && m->cand[rules[i]] != m->gen) {
+                    m->cand[rules[i]] = m->gen;
+                    m->clist[m->nclist++] = rules[i];
+                }
             }
         }
         m->marked[mode] = m->nhl[mode];
@@ -590,6 +705,10 @@ static bool pat_match(ks_sigma_matcher *m, const sg_rule *rule, uint32_t field, 
     }
     default:
         if (p->lit && field < m->nfields) return lit_hits(m, rule, field)[p->lit - 1] == m->gen;
+        /* a wildcard value's longest plain part, found by the automaton, or no match */
+        if (p->op == SG_OP_GLOB && p->need && field < m->nfields &&
+            lit_hits(m, rule, field)[p->need - 1] != m->gen)
+            return false;
         if (!get_field(m, field, rule->map4688, !p->cased, &t)) return false;
         return text_op(p->op, p->s, p->n, t);
     }
@@ -617,30 +736,37 @@ static bool keyword_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_pat
 
 static bool item_match(ks_sigma_matcher *m, const sg_rule *rule, const sg_item *it)
 {
-    if (it->litonly) { /* only literals: their automaton's hits say it all */
-        const uint32_t *hit = lit_hits(m, rule, it->field), gen = m->gen;
-        const sg_pat *p = it->pats, *end = p + it->npats;
-        if (it->all) {
-            for (; p < end; p++)
-                if (hit[p->lit - 1] != gen) return false;
-            return true;
+    if (!it->lits) { /* not linked by sigma_ac.c: value by value */
+        for (uint32_t k = 0; k < it->npats; k++) {
+            const sg_pat *p = &it->pats[k];
+            bool hit = it->field == SG_KEYWORDS ? keyword_match(m, rule, p)
+                                                : pat_match(m, rule, it->field, p);
+            if (it->all != hit) return hit;
         }
-        for (; p < end; p++)
-            if (hit[p->lit - 1] == gen) return true;
-        return false;
+        return it->all;
     }
-    const uint32_t *lits = NULL; /* the field's literal hits, looked up once */
-    for (uint32_t k = 0; k < it->npats; k++) {
-        const sg_pat *p = &it->pats[k];
-        bool hit;
-        if (p->lit && it->field < m->nfields) {
-            if (!lits) lits = lit_hits(m, rule, it->field);
-            hit = lits[p->lit - 1] == m->gen;
+    /* the values that are literals first: their automaton's hits say it all */
+    if (it->nlit) {
+        const uint32_t *hit = lit_hits(m, rule, it->field), gen = m->gen;
+        const uint32_t *l = it->lits, *end = l + it->nlit;
+        int mode = hit == m->lithit4688;
+        uint32_t id = it->field == SG_KEYWORDS ? rule->kwauto : it->field;
+        if (it->all) {
+            for (hit--; l < end; l++)
+                if (hit[*l] != gen) return false;
+        } else if (it->nlit >= 8 && id < m->nauto &&
+                   (m->acto[mode][id] - m->acfrom[mode][id]) * 4 < it->nlit) {
+            /* few literals found, many to look at: look the found ones up */
+            if (found_among(m, mode, id, l, it->nlit)) return true;
         } else
-            hit = it->field == SG_KEYWORDS ? keyword_match(m, rule, p)
-                                           : pat_match(m, rule, it->field, p);
-        if (it->all && !hit) return false;
-        if (!it->all && hit) return true;
+            for (hit--; l < end; l++)
+                if (hit[*l] == gen) return true;
+    }
+    for (uint32_t k = it->nlit; k < it->npats; k++) {
+        const sg_pat *p = &it->pats[it->lits[k]];
+        bool hit =
+            it->field == SG_KEYWORDS ? keyword_match(m, rule, p) : pat_match(m, rule, it->field, p);
+        if (it->all != hit) return hit;
     }
     return it->all;
 }
@@ -816,6 +942,12 @@ bool ks_sigma_match_rule(ks_sigma_matcher *m, size_t i, const ks_event *ev)
     return rule_match(m, m->r->rules[i]);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static size_t run_bucket(ks_sigma_matcher *m, const bucket *b, ks_sigma_match_fn fn, void *ctx)
 {
     size_t hits = 0;
@@ -824,10 +956,22 @@ static size_t run_bucket(ks_sigma_matcher *m, const bucket *b, ks_sigma_match_fn
     for (uint32_t k = 0; k < b->ngf; k++)
         run_ac(m, b->gfields[k] & 0x7fffffff, (b->gfields[k] >> 31) && m->is4688);
     mark_candidates(m);
+    /* the bucket's rules in order: those without a gate, and the candidates among
+     * those with one */
+    uint32_t nc = 0, *c = m->ctmp;
+    for (uint32_t k = 0; k < m->nclist; k++)
+        if (BIT_GET(b->gated, m->clist[k])) c[nc++] = m->clist[k];
+    if (nc > 64)
+        qsort(c, nc, sizeof *c, cmp_u32);
+    else
+        for (uint32_t k = 1; k < nc; k++) {
+            uint32_t v = c[k], j = k;
+            for (; j && c[j - 1] > v; j--) c[j] = c[j - 1];
+            c[j] = v;
+        }
     const uint32_t gen = m->gen;
-    for (uint32_t k = 0; k < b->n; k++) {
-        uint32_t v = b->rules[k], i = v & ~SG_GATED;
-        if ((v & SG_GATED) && m->cand[i] != gen) continue;
+    for (uint32_t oi = 0, ci = 0; oi < b->nopen || ci < nc;) {
+        uint32_t i = ci == nc || (oi < b->nopen && b->open[oi] < c[ci]) ? b->open[oi++] : c[ci++];
         if (m->seen[i] == gen) continue;
         m->seen[i] = gen;
         const sg_rule *rule = m->r->rules[i];
