@@ -98,19 +98,30 @@ static void open_finding(ks_det *d, se_key *k, const ks_event *ev, int variant, 
     k->ns = k->nf = 0;
 }
 
-/* A share's name without the \\*\ prefix of 5140/5145, as a detail. */
+/* A share's name without the \\*\ prefix of 5140/5145 (and without a trailing
+ * backslash: "\\*\Data\" is Data). */
+static ks_str share_name(ks_str share)
+{
+    if (share.len >= 4 && memcmp(share.p, "\\\\*\\", 4) == 0) share.p += 4, share.len -= 4;
+    while (share.len && (share.p[share.len - 1] == '\\' || share.p[share.len - 1] == '/'))
+        share.len--;
+    return ks_str_basename(share);
+}
+
+/* A share's name as a detail. */
 static void note_share(ks_finding *f, ks_str share)
 {
     char sh[128];
-    ks_str_copy(sh, sizeof sh, ks_str_basename(share));
+    ks_str_copy(sh, sizeof sh, share_name(share));
     ks_finding_add_detail(f, (ks_str){sh, strlen(sh)});
 }
 
 static void remember_name(se_key *k, ks_str share)
 {
     char sh[64];
-    ks_str_copy(sh, sizeof sh, ks_str_basename(share));
+    ks_str_copy(sh, sizeof sh, share_name(share));
     size_t n = strlen(k->names), m = strlen(sh);
+    if (!m) return; /* no name to add (and strstr would find "" forever) */
     for (const char *p = k->names; (p = strstr(p, sh)); p += m) /* already named */
         if ((p == k->names || p[-1] == ' ') && (p[m] == 0 || p[m] == ',')) return;
     if (n + m + 3 > sizeof k->names) return;
@@ -120,7 +131,7 @@ static void remember_name(se_key *k, ks_str share)
 
 static bool is_quiet_share(ks_str share)
 {
-    ks_str b = ks_str_basename(share);
+    ks_str b = share_name(share);
     return ks_str_ieq(b, "IPC$") || ks_str_ieq(b, "SYSVOL") || ks_str_ieq(b, "NETLOGON");
 }
 

@@ -1169,6 +1169,22 @@ static void test_share_enumeration(void)
         CHECK_INT(f->last_ns, T0 + 8 * MIN);
     }
     ks_detect_close(&d);
+    /* share names with a trailing backslash, and one with no name at all: named
+     * without it, the nameless one counted but not named (this once looped forever) */
+    d = open_engine(&g, NULL, 0, NULL);
+    ks_detect_begin_file(d, "sec.evtx");
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, i == 5 ? "\\\\*\\" : "\\\\*\\Ward%d\\", i);
+        ks_detect_feed(d, share(&b, 5140, T0 + i * MIN, 10 + (uint64_t)i, "10.1.2.3", name, NULL));
+    }
+    ks_detect_end_file(d);
+    CHECK_INT(count_of(&g, "share_enumeration"), 1);
+    f = first_of(&g, "share_enumeration");
+    if (f) {
+        CHECK_INT(f->count, 6);
+        CHECK_STR(f->detail, "Ward0, Ward1, Ward2, Ward3, Ward4");
+    }
+    ks_detect_close(&d);
     /* 6 shares over more than 5 minutes: nothing */
     d = open_engine(&g, NULL, 0, NULL);
     ks_detect_begin_file(d, "sec.evtx");
