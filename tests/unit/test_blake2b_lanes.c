@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "kensa/seal.h"
+#include "sim/sim.h"
 #include "util/blake2b_lanes.h"
 
 #define MAXLEN 1100
@@ -47,10 +48,7 @@ static int compare(ks_b2_impl impl, size_t n, size_t outlen, const uint8_t *key,
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return ks_sim_rng(&rng_state);
 }
 
 static void every_length(ks_b2_impl impl)
