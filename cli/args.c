@@ -39,13 +39,15 @@ int cli_set(const char *a, char names[2][64], ks_detect_override *out)
     return 0;
 }
 
-int cli_case_store(const char *path, const char *tool, const ks_finding *f, size_t n, int quiet,
-                   ks_case **keep, int64_t *run)
+/* Open the case and store the findings: f[0..n) when get is NULL, else from get. */
+static int case_store(const char *path, const char *tool, const ks_finding *f, size_t n,
+                      ks_finding_get_fn get, void *ctx, int quiet, ks_case **keep, int64_t *run)
 {
     ks_case *c = NULL;
     ks_diag d = {0};
     if (ks_case_open(&c, path, &d) != KS_OK ||
-        ks_case_put_findings(c, tool, f, n, run, &d) != KS_OK) {
+        (get ? ks_case_put_findings_from(c, tool, n, get, ctx, run, &d)
+             : ks_case_put_findings(c, tool, f, n, run, &d)) != KS_OK) {
         fprintf(stderr, ks_msg(KS_MSG_CASE_CANNOT_OPEN), path, d.what);
         ks_case_close(&c);
         return -1;
@@ -56,4 +58,16 @@ int cli_case_store(const char *path, const char *tool, const ks_finding *f, size
     else
         ks_case_close(&c);
     return 0;
+}
+
+int cli_case_store(const char *path, const char *tool, const ks_finding *f, size_t n, int quiet,
+                   ks_case **keep, int64_t *run)
+{
+    return case_store(path, tool, f, n, NULL, NULL, quiet, keep, run);
+}
+
+int cli_case_store_from(const char *path, const char *tool, size_t n, ks_finding_get_fn get,
+                        void *ctx, int quiet, ks_case **keep, int64_t *run)
+{
+    return case_store(path, tool, NULL, n, get, ctx, quiet, keep, run);
 }

@@ -41,5 +41,9 @@ struct ks_finding;
 struct ks_case;
 int cli_case_store(const char *path, const char *tool, const struct ks_finding *f, size_t n,
                    int quiet, struct ks_case **keep, int64_t *run);
+/* The same with the findings from get (as ks_case_put_findings_from). */
+int cli_case_store_from(const char *path, const char *tool, size_t n,
+                        const struct ks_finding *(*get)(void *ctx, size_t i), void *ctx, int quiet,
+                        struct ks_case **keep, int64_t *run);
 
 #endif

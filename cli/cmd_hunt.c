@@ -1,8 +1,10 @@
 /* kensa hunt: run the built-in detectors over evidence files and folders and print
  * the findings (table, JSON lines or CSV), oldest first. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "kensa/case.h"
@@ -119,18 +121,29 @@ static const char help_ja[] =
 
 enum { FMT_TABLE, FMT_JSONL, FMT_CSV };
 
+/* The findings wait in a temporary file until they are printed in time order (a year
+ * of logs can give very many, a few KB each); memory holds what sorts them. */
+typedef struct found_key {
+    int64_t first_ns;
+    const char *detector;
+    size_t at; /* the finding's place in the file, in findings */
+} found_key;
+
 typedef struct findings {
-    ks_finding *v;
+    FILE *spill;
+    found_key *v;
     size_t n, cap;
     int failed;
+    ks_finding one; /* the one read back last */
 } findings;
 
 static void on_finding(void *ctx, const ks_finding *f)
 {
     findings *l = ctx;
+    if (l->failed) return;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        ks_finding *v = realloc(l->v, cap * sizeof *v);
+        found_key *v = realloc(l->v, cap * sizeof *v);
         if (!v) {
             l->failed = 1;
             return;
@@ -138,14 +151,51 @@ static void on_finding(void *ctx, const ks_finding *f)
         l->v = v;
         l->cap = cap;
     }
-    l->v[l->n++] = *f;
+    if (!l->spill) {
+        const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        char path[4096];
+        snprintf(path, sizeof path, "%s/kensa-hunt.XXXXXX", dir);
+        int fd = mkstemp(path);
+        if (fd >= 0) unlink(path); /* gone with the process */
+        if (fd < 0 || !(l->spill = fdopen(fd, "w+b"))) {
+            fprintf(stderr, ks_msg(KS_MSG_HUNT_SPILL), dir, strerror(errno));
+            if (fd >= 0) close(fd);
+            l->failed = 1;
+            return;
+        }
+    }
+    if (fwrite(f, sizeof *f, 1, l->spill) != 1) {
+        fprintf(stderr, ks_msg(KS_MSG_HUNT_SPILL), "TMPDIR", strerror(errno));
+        l->failed = 1;
+        return;
+    }
+    l->v[l->n] = (found_key){f->first_ns, f->detector->id, l->n};
+    l->n++;
+}
+
+/* The i-th finding in time order (after sorting), or NULL when it cannot be read. */
+static const ks_finding *found_get(void *ctx, size_t i)
+{
+    findings *l = ctx;
+    off_t at = (off_t)(l->v[i].at * sizeof l->one);
+    if (fseeko(l->spill, at, SEEK_SET) != 0 || fread(&l->one, sizeof l->one, 1, l->spill) != 1)
+        return NULL;
+    return &l->one;
+}
+
+static void found_free(findings *l)
+{
+    if (l->spill) fclose(l->spill);
+    free(l->v);
 }
 
 static int by_time(const void *pa, const void *pb)
 {
-    const ks_finding *a = pa, *b = pb;
+    const found_key *a = pa, *b = pb;
     if (a->first_ns != b->first_ns) return a->first_ns < b->first_ns ? -1 : 1;
-    return strcmp(a->detector->id, b->detector->id);
+    int c = strcmp(a->detector, b->detector);
+    if (c) return c;
+    return a->at < b->at ? -1 : a->at > b->at; /* in the order they were found */
 }
 
 typedef struct files {
@@ -466,7 +516,7 @@ int cmd_hunt(int argc, char **argv)
         perror(outpath);
         rc = KS_EXIT_FAIL;
         ks_detect_close(&det);
-        free(found.v);
+        found_free(&found);
         goto out;
     }
     if (found.n) qsort(found.v, found.n, sizeof *found.v, by_time);
@@ -478,7 +528,11 @@ int cmd_hunt(int argc, char **argv)
                         "explanation,evidence\n");
     int io_failed = 0;
     for (size_t i = 0; i < found.n; i++) {
-        const ks_finding *f = &found.v[i];
+        const ks_finding *f = found_get(&found, i);
+        if (!f) {
+            found.failed = 1;
+            break;
+        }
         if (format == FMT_JSONL) {
             ks_finding_write_json(&b, f, NULL);
             ks_buf_putc(&b, '\n');
@@ -496,7 +550,9 @@ int cmd_hunt(int argc, char **argv)
     ks_buf_free(&b);
     if (fflush(out) != 0 || ferror(out)) io_failed = 1;
     if (outpath && fclose(out) != 0) io_failed = 1;
-    if (case_path && cli_case_store(case_path, "hunt", found.v, found.n, quiet, NULL, NULL) != 0)
+    /* a run whose findings could not all be kept does not replace the stored ones */
+    if (case_path && !found.failed &&
+        cli_case_store_from(case_path, "hunt", found.n, found_get, &found, quiet, NULL, NULL) != 0)
         io_failed = 1;
     const ks_detect_stats *st = ks_detect_get_stats(det);
     if (!quiet) {
@@ -506,7 +562,7 @@ int cmd_hunt(int argc, char **argv)
             fprintf(stderr, ks_msg(KS_MSG_HUNT_DROPPED), (unsigned long long)st->keys_dropped);
     }
     ks_detect_close(&det);
-    free(found.v);
+    found_free(&found);
     rc = io_failed ? KS_EXIT_FAIL : (rd.damaged || failed) ? KS_EXIT_PARTIAL : KS_EXIT_OK;
 out:
     for (size_t i = 0; i < w.n; i++) free(w.v[i]);

@@ -113,6 +113,11 @@ ks_status ks_case_counts_get(ks_case *c, ks_case_counts *out, ks_diag *diag);
  * whole or not at all. */
 ks_status ks_case_put_findings(ks_case *c, const char *tool, const ks_finding *f, size_t n,
                                int64_t *run, ks_diag *diag);
+/* The same with the findings handed out one at a time: get(ctx, i) for i from 0 to
+ * n - 1, in that order (NULL when it cannot: nothing is stored). */
+typedef const ks_finding *(*ks_finding_get_fn)(void *ctx, size_t i);
+ks_status ks_case_put_findings_from(ks_case *c, const char *tool, size_t n, ks_finding_get_fn get,
+                                    void *ctx, int64_t *run, ks_diag *diag);
 /* Store an investigation's estimate for run: found, the time (UTC ns), and its
  * summary.json text. */
 ks_status ks_case_put_intrusion(ks_case *c, int64_t run, bool found, int64_t time_ns,

@@ -44,6 +44,7 @@ typedef enum ks_msg_id {
     KS_MSG_HUNT_HEADER,   /* zone of the times shown */
     KS_MSG_HUNT_EVIDENCE, /* events, list of file#record */
     KS_MSG_HUNT_SETUP,    /* what (a bad --set or --tz) */
+    KS_MSG_HUNT_SPILL,    /* folder, what */
     /* problems found in EVTX files (the arguments are those of the English text) */
     KS_MSG_EVTX_CHUNK_IO,
     KS_MSG_EVTX_CHUNK_CUT_HEADER,

@@ -88,6 +88,10 @@ static const char *const catalogue[KS_MSG_COUNT][2] = {
     [KS_MSG_HUNT_BAD_SET] = {"--set: %s\n", "--set: %s\n"},
     [KS_MSG_HUNT_HEADER] = {"times in %s\n\n", "時刻は %s\n\n"},
     [KS_MSG_HUNT_SETUP] = {"cannot start the detectors: %s\n", "検出器を開始できません: %s\n"},
+    [KS_MSG_HUNT_SPILL] = {"cannot keep the findings in a temporary file in %s (set TMPDIR to "
+                           "another folder): %s\n",
+                           "検出結果を一時ファイルに保存できません (%s。TMPDIR で別のフォルダを"
+                           "指定してください): %s\n"},
     [KS_MSG_HUNT_EVIDENCE] = {"  evidence (%llu events): %s\n", "  証拠 (イベント %llu 件): %s\n"},
     [KS_MSG_EVTX_CHUNK_IO] = {"cannot read chunk %u: %s", "チャンク %u を読めません: %s"},
     [KS_MSG_EVTX_CHUNK_CUT_HEADER] =

@@ -59,8 +59,19 @@ static ks_status put_finding(sqlite3 *db, sqlite3_stmt *q, int64_t run, const ks
     return sqlite3_step(q) == SQLITE_DONE ? KS_OK : fail(d, db, "cannot store a finding");
 }
 
+static const ks_finding *from_array(void *ctx, size_t i)
+{
+    return (const ks_finding *)ctx + i;
+}
+
 ks_status ks_case_put_findings(ks_case *c, const char *tool, const ks_finding *f, size_t n,
                                int64_t *run, ks_diag *diag)
+{
+    return ks_case_put_findings_from(c, tool, n, from_array, (void *)f, run, diag);
+}
+
+ks_status ks_case_put_findings_from(ks_case *c, const char *tool, size_t n, ks_finding_get_fn get,
+                                    void *ctx, int64_t *run, ks_diag *diag)
 {
     sqlite3 *db = ks_case_db(c);
     sqlite3_stmt *q = NULL;
@@ -110,8 +121,11 @@ ks_status ks_case_put_findings(ks_case *c, const char *tool, const ks_finding *f
         st = fail(diag, db, "cannot store the findings");
         goto out;
     }
-    for (size_t i = 0; i < n && st == KS_OK; i++)
-        st = put_finding(db, q, id, &f[i], &json, &t, diag);
+    for (size_t i = 0; i < n && st == KS_OK; i++) {
+        const ks_finding *f = get(ctx, i);
+        st = f ? put_finding(db, q, id, f, &json, &t, diag)
+               : ks_diag_set(diag, KS_ERR_IO, NULL, 0, "cannot read the findings back");
+    }
     if (st == KS_OK && run) *run = id;
 out:
     sqlite3_finalize(q);

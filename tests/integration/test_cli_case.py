@@ -97,6 +97,17 @@ with tempfile.TemporaryDirectory() as tmp:
     rows = list(csv.reader(io.StringIO(out)))[1:]
     check(rows == sorted([[f["detector"], f["first"]] for f in hunted],
                          key=lambda r: (r[1], r[0])), "columns match the JSON lines")
+    # findings wait in a temporary file: without one, a clear message, exit 3, and the
+    # stored findings stay
+    os.environ["TMPDIR"] = os.path.join(tmp, "no-such-folder")
+    rc, out, err = kensa("hunt", "-q", "--case", case, sim)
+    del os.environ["TMPDIR"]
+    check(rc == 3 and "cannot keep the findings in a temporary file in" in err and
+          "no-such-folder" in err, "no temporary file: %d %s" % (rc, err))
+    rc, out, err = kensa("query", "--case", case, "--format", "json",
+                         "SELECT (SELECT count(*) FROM runs WHERE tool = 'hunt') AS runs, "
+                         "(SELECT count(*) FROM findings) AS n")
+    check(json.loads(out) == [{"runs": 2, "n": len(hunted)}], "stored findings kept: " + out)
     # no intrusion stored yet
     gen = os.path.join(tmp, "gen1")
     os.makedirs(gen)
