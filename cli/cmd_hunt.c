@@ -535,7 +535,8 @@ int cmd_hunt(int argc, char **argv)
     int io_failed = 0;
     for (size_t i = 0; i < found.n; i++) {
         const ks_finding *f = found_get(&found, i);
-        if (!f) {
+        if (!f) { /* the temporary file could not be written out or read back */
+            fprintf(stderr, ks_msg(KS_MSG_HUNT_SPILL), "TMPDIR", strerror(errno));
             found.failed = 1;
             break;
         }
