@@ -158,7 +158,8 @@ static void on_finding(void *ctx, const ks_finding *f)
         l->cap = cap;
     }
     if (!l->spill) {
-        const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        const char *dir = getenv("TMPDIR");
+        if (!dir || !*dir) dir = "/tmp";
         char path[4096];
         snprintf(path, sizeof path, "%s/kensa-hunt.XXXXXX", dir);
         int fd = mkstemp(path);

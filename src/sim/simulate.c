@@ -1061,11 +1061,17 @@ const char *ks_sim_scenario_name(ks_sim_scenario s)
     return (unsigned)s < KS_SIM_SCENARIO_COUNT ? SCENARIOS[s] : "";
 }
 
+/* The index of name in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; name && i < n; i++)
+        if (!strcmp(name, names[i])) return i;
+    return -1;
+}
+
 int ks_sim_scenario_find(const char *name)
 {
-    for (int i = 0; name && i < KS_SIM_SCENARIO_COUNT; i++)
-        if (!strcmp(name, SCENARIOS[i])) return i;
-    return -1;
+    return name_index(SCENARIOS, KS_SIM_SCENARIO_COUNT, name);
 }
 
 static int by_vtime(const void *pa, const void *pb)
@@ -1225,9 +1231,7 @@ const char *ks_sim_size_name(ks_sim_size s)
 
 int ks_sim_size_find(const char *name)
 {
-    for (int i = 0; name && i < KS_SIM_SIZE_COUNT; i++)
-        if (!strcmp(name, SIZES[i])) return i;
-    return -1;
+    return name_index(SIZES, KS_SIM_SIZE_COUNT, name);
 }
 
 enum { MID_TERMS = 60, MID_STAFF = 300 };
